@@ -1,0 +1,63 @@
+/* fa_sink: where a scan's results go (JSON document, JSON lines, text, ...).
+ * The scanner calls begin, then object/finding/error/limit in scan order, then end. */
+#ifndef FACEAUDIT_SINK_H
+#define FACEAUDIT_SINK_H
+#include <stdio.h>
+#include "faceaudit/err.h"
+#include "faceaudit/model.h"
+
+typedef struct fa_stats {
+    uint64_t objects, bytes, findings, errors, limits, suppressed;
+    uint64_t by_severity[5];    /* findings per fa_severity */
+    double   seconds;
+} fa_stats;
+
+typedef struct fa_scan_meta {
+    const char  *tool_version;
+    const char  *rules_digest;
+    char         scan_id[40];
+    int64_t      started_at, finished_at;   /* unix seconds */
+    const char *const *targets;
+    size_t       ntargets;
+    int          complete;                  /* no errors and no limits hit */
+} fa_scan_meta;
+
+typedef struct fa_sink fa_sink;
+typedef struct fa_sink_ops {
+    const char *name;
+    fa_status (*begin)(fa_sink *s, const fa_scan_meta *m);
+    fa_status (*object)(fa_sink *s, const fa_object_rec *o);
+    fa_status (*finding)(fa_sink *s, const fa_finding *f);
+    fa_status (*error)(fa_sink *s, const fa_scan_error *e);
+    fa_status (*limit)(fa_sink *s, const fa_limit_hit *l);
+    fa_status (*end)(fa_sink *s, const fa_scan_meta *m, const fa_stats *st);
+    void      (*destroy)(fa_sink *s);
+} fa_sink_ops;
+
+struct fa_sink {
+    const fa_sink_ops *ops;
+    FILE              *out;     /* borrowed */
+    void              *impl;
+    fa_err             err;
+};
+
+/* "json" (the contract's scan document), "jsonl" (one finding per line), "text".
+ * Returns NULL with err set for an unknown format. The sink does not close `out`. */
+fa_sink *fa_sink_new(const char *format, FILE *out, fa_err *err);
+void     fa_sink_free(fa_sink *s);
+int      fa_sink_format_known(const char *format);
+
+/* A sink that keeps everything in memory (tests, `rules test`). Arrays are owned by it. */
+typedef struct fa_collected {
+    fa_finding    *findings; size_t nfindings, afindings;
+    fa_scan_error *errors;   size_t nerrors, aerrors;
+    fa_limit_hit  *limits;   size_t nlimits, alimits;
+    fa_object_rec *objects;  size_t nobjects, aobjects;
+} fa_collected;
+fa_sink            *fa_sink_collect_new(void);
+const fa_collected *fa_sink_collected(const fa_sink *s);
+
+/* JSON helpers shared by sinks and compliance commands (new references). */
+json_t *fa_location_to_json(const fa_location *l);
+json_t *fa_finding_to_json(const fa_finding *f);
+#endif

@@ -1,0 +1,154 @@
+/* The scan document (CONTRACT.md). Objects are streamed as they are scanned, so a scan of
+ * millions of members keeps flat memory; findings, errors and limits are kept until the end.
+ * Members of a JSON object are unordered, so "objects" comes first and "tool"/"scan" last. */
+#include <stdlib.h>
+#include <string.h>
+#include "faceaudit/sink.h"
+
+typedef struct json_sink {
+    fa_sink base;
+    json_t *findings, *errors, *limits;
+    size_t  nobjects;
+} json_sink;
+
+static int dump(FILE *out, json_t *v, size_t flags)
+{
+    return json_dumpf(v, out, flags | JSON_COMPACT);
+}
+
+json_t *fa_object_rec_to_json(const fa_object_rec *o);
+json_t *fa_object_rec_to_json(const fa_object_rec *o)
+{
+    json_t *j = json_object();
+    char ts[40];
+    json_object_set_new(j, "location", fa_location_to_json(&o->loc));
+    json_object_set_new(j, "size", o->size >= 0 ? json_integer(o->size) : json_null());
+    if (o->mtime != INT64_MIN) {
+        fa_time_rfc3339(o->mtime, ts, sizeof ts);
+        json_object_set_new(j, "mtime", json_string(ts));
+    } else {
+        json_object_set_new(j, "mtime", json_null());
+    }
+    json_object_set_new(j, "type", json_string(o->type ? o->type : "application/octet-stream"));
+    json_object_set_new(j, "etag", o->etag ? json_string(o->etag) : json_null());
+    json_object_set_new(j, "encryption", o->encryption ? json_string(o->encryption) : json_null());
+    if (o->storage_class)
+        json_object_set_new(j, "storage_class", json_string(o->storage_class));
+    return j;
+}
+
+static fa_status j_begin(fa_sink *s, const fa_scan_meta *m)
+{
+    (void)m;
+    fputs("{\"objects\": [", s->out);
+    return FA_OK;
+}
+
+static fa_status j_object(fa_sink *s, const fa_object_rec *o)
+{
+    json_sink *js = (json_sink *)s;
+    json_t *j = fa_object_rec_to_json(o);
+    fputs(js->nobjects++ ? ",\n  " : "\n  ", s->out);
+    dump(s->out, j, 0);
+    json_decref(j);
+    return FA_OK;
+}
+
+static fa_status j_finding(fa_sink *s, const fa_finding *f)
+{
+    json_array_append_new(((json_sink *)s)->findings, fa_finding_to_json(f));
+    return FA_OK;
+}
+
+static fa_status j_error(fa_sink *s, const fa_scan_error *e)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "location", fa_location_to_json(&e->loc));
+    json_object_set_new(j, "code", json_string(e->code));
+    json_t *msg = json_string(e->message);
+    json_object_set_new(j, "message", msg ? msg : json_string("(message not valid UTF-8)"));
+    json_array_append_new(((json_sink *)s)->errors, j);
+    return FA_OK;
+}
+
+static fa_status j_limit(fa_sink *s, const fa_limit_hit *l)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "location", fa_location_to_json(&l->loc));
+    json_object_set_new(j, "limit", json_string(l->limit));
+    json_object_set_new(j, "value", json_integer(l->value));
+    json_array_append_new(((json_sink *)s)->limits, j);
+    return FA_OK;
+}
+
+static void write_array(FILE *out, const char *key, json_t *arr)
+{
+    fprintf(out, ",\n\"%s\": [", key);
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) {
+        fputs(i ? ",\n  " : "\n  ", out);
+        dump(out, v, 0);
+    }
+    fputs(json_array_size(arr) ? "\n]" : "]", out);
+}
+
+static fa_status j_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
+{
+    json_sink *js = (json_sink *)s;
+    fputs(js->nobjects ? "\n]" : "]", s->out);
+    write_array(s->out, "findings", js->findings);
+    write_array(s->out, "errors", js->errors);
+    write_array(s->out, "limits", js->limits);
+    char a[40], b[40];
+    fa_time_rfc3339(m->started_at, a, sizeof a);
+    fa_time_rfc3339(m->finished_at, b, sizeof b);
+    json_t *targets = json_array();
+    for (size_t i = 0; i < m->ntargets; i++)
+        json_array_append_new(targets, json_string(m->targets[i]));
+    json_t *stats = json_pack("{s:I,s:I,s:I,s:f}", "objects", (json_int_t)st->objects,
+                              "bytes", (json_int_t)st->bytes, "findings", (json_int_t)st->findings,
+                              "seconds", st->seconds);
+    json_t *tool = json_pack("{s:s,s:s,s:s}", "name", "faceaudit", "version", m->tool_version,
+                             "rules_digest", m->rules_digest ? m->rules_digest : "");
+    json_t *scan = json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", m->scan_id, "started_at", a,
+                             "finished_at", b, "targets", targets, "complete", m->complete);
+    fputs(",\n\"stats\": ", s->out);
+    dump(s->out, stats, 0);
+    fputs(",\n\"tool\": ", s->out);
+    dump(s->out, tool, 0);
+    fputs(",\n\"scan\": ", s->out);
+    dump(s->out, scan, 0);
+    fputs("\n}\n", s->out);
+    json_decref(stats);
+    json_decref(tool);
+    json_decref(scan);
+    if (ferror(s->out))
+        return fa_err_set(&s->err, FA_FATAL, "output", "write error");
+    return FA_OK;
+}
+
+static void j_destroy(fa_sink *s)
+{
+    json_sink *js = (json_sink *)s;
+    json_decref(js->findings);
+    json_decref(js->errors);
+    json_decref(js->limits);
+    free(js);
+}
+
+static const fa_sink_ops json_ops = { "json", j_begin, j_object, j_finding, j_error, j_limit, j_end, j_destroy };
+
+fa_sink *fa_sink_json_new(FILE *out);
+fa_sink *fa_sink_json_new(FILE *out)
+{
+    json_sink *js = calloc(1, sizeof *js);
+    if (!js)
+        return NULL;
+    js->base.ops = &json_ops;
+    js->base.out = out;
+    js->findings = json_array();
+    js->errors = json_array();
+    js->limits = json_array();
+    return &js->base;
+}

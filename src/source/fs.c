@@ -1,0 +1,281 @@
+/* Filesystem source: walks a folder (sorted, so output order is stable), or opens one file.
+ * Symlinks below a folder are not followed unless asked, and then with loop detection;
+ * FIFOs, sockets and devices are never opened. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "faceaudit/buf.h"
+#include "../scan/internal.h"
+
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+typedef struct walk {
+    fa_scanner *s;
+    const char *target;
+    dir_id     *stack;   /* folders being walked, for symlink loop detection */
+    size_t      depth, alloc;
+    char       *abs_root;
+} walk;
+
+/* file:// URI of an absolute path, percent-encoding all but unreserved characters and '/'. */
+static char *file_uri(const char *abs)
+{
+    fa_buf b = FA_BUF_INIT;
+    fa_buf_adds(&b, "file://");
+    for (const unsigned char *p = (const unsigned char *)abs; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("/-._~", *p))
+            fa_buf_addch(&b, *p);
+        else
+            fa_buf_addf(&b, "%%%02X", *p);
+    }
+    return fa_buf_detach(&b, NULL);
+}
+
+static char *absolute(const char *path)
+{
+    if (path[0] == '/')
+        return fa_xstrdup(path);
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd))
+        return fa_xstrdup(path);
+    const char *p = path;
+    while (!strncmp(p, "./", 2))
+        p += 2;
+    if (!strcmp(p, "."))
+        return fa_xstrdup(cwd);
+    return fa_xasprintf("%s/%s", cwd, p);
+}
+
+static void make_location(walk *w, fa_location *loc, const char *path, const char *rel)
+{
+    fa_location_init(loc);
+    loc->target = fa_xstrdup(w->target);
+    loc->path = fa_xstrdup(path);
+    char *abs = rel && *rel ? fa_xasprintf("%s/%s", w->abs_root, rel) : fa_xstrdup(w->abs_root);
+    loc->uri = file_uri(abs);
+    free(abs);
+}
+
+/* Patterns without '/' match any path component's name; others match the relative path
+ * (where * also crosses '/', so "**" works as in gitignore). */
+static int glob_match(const char *pat, const char *rel, const char *name)
+{
+    if (!strchr(pat, '/'))
+        return fnmatch(pat, name, FNM_PERIOD) == 0 || fnmatch(pat, name, 0) == 0;
+    const char *p = pat;
+    if (p[0] == '/')
+        p++;
+    return fnmatch(p, rel, 0) == 0;
+}
+
+static int any_match(const char **pats, const char *rel, const char *name)
+{
+    for (; pats && *pats; pats++)
+        if (glob_match(*pats, rel, name))
+            return 1;
+    return 0;
+}
+
+static int excluded(walk *w, const char *rel, const char *name)
+{
+    return any_match(w->s->opts.exclude, rel, name);
+}
+
+static int included(walk *w, const char *rel, const char *name)
+{
+    if (!w->s->opts.include || !w->s->opts.include[0])
+        return 1;
+    return any_match(w->s->opts.include, rel, name);
+}
+
+static fa_status scan_file(walk *w, const char *path, const char *rel, const char *name, int fd,
+                           const struct stat *st)
+{
+    fa_location loc;
+    make_location(w, &loc, path, rel);
+    fa_fd_reader fr;
+    fa_fd_reader_init(&fr, fd);
+    fa_input in = { .loc = &loc, .name = name, .rd = &fr.r, .size = st->st_size,
+                    .mtime = st->st_mtime, .depth = 0 };
+    fa_status r = fa_scan_input(w->s, &in);
+    fa_location_free(&loc);
+    return r;
+}
+
+/* Opens a regular file without blocking on a FIFO swapped in after lstat(). */
+static int open_regular(const char *path, int follow, struct stat *st, int *err_out)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
+    if (fd < 0) {
+        *err_out = errno;
+        return -1;
+    }
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        *err_out = 0;
+        close(fd);
+        return -1;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    return fd;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static fa_status walk_dir(walk *w, const char *path, const char *rel, const struct stat *dst);
+
+static fa_status walk_entry(walk *w, const char *path, const char *rel, const char *name)
+{
+    fa_scanner *s = w->s;
+    struct stat st;
+    if (lstat(path, &st) != 0) {
+        fa_location loc;
+        make_location(w, &loc, path, rel);
+        /* A file that vanished between readdir and lstat is an error entry, not a crash. */
+        fa_scan_error_at(s, &loc, errno == ENOENT ? "vanished" : "unreadable", "cannot stat: %s", strerror(errno));
+        fa_location_free(&loc);
+        return FA_OK;
+    }
+    if (S_ISLNK(st.st_mode)) {
+        if (!s->opts.follow_symlinks)
+            return FA_OK;
+        if (stat(path, &st) != 0)
+            return FA_OK;   /* dangling link: nothing to scan */
+    }
+    if (excluded(w, rel, name))
+        return FA_OK;
+    if (S_ISDIR(st.st_mode))
+        return walk_dir(w, path, rel, &st);
+    if (!S_ISREG(st.st_mode) || !included(w, rel, name))
+        return FA_OK;   /* FIFOs, sockets, devices: never opened */
+    int e = 0;
+    int fd = open_regular(path, s->opts.follow_symlinks, &st, &e);
+    if (fd < 0) {
+        if (e) {
+            fa_location loc;
+            make_location(w, &loc, path, rel);
+            fa_scan_error_at(s, &loc, e == ENOENT ? "vanished" : "unreadable", "cannot open: %s", strerror(e));
+            fa_location_free(&loc);
+        }
+        return FA_OK;
+    }
+    fa_status r = scan_file(w, path, rel, name, fd, &st);
+    close(fd);
+    return r;
+}
+
+static fa_status walk_dir(walk *w, const char *path, const char *rel, const struct stat *dst)
+{
+    fa_scanner *s = w->s;
+    for (size_t i = 0; i < w->depth; i++)
+        if (w->stack[i].dev == dst->st_dev && w->stack[i].ino == dst->st_ino) {
+            fa_location loc;
+            make_location(w, &loc, path, rel);
+            fa_scan_error_at(s, &loc, "symlink_loop", "symbolic link loop: folder already being walked");
+            fa_location_free(&loc);
+            return FA_OK;
+        }
+    DIR *d = opendir(path);
+    if (!d) {
+        fa_location loc;
+        make_location(w, &loc, path, rel);
+        fa_scan_error_at(s, &loc, "unreadable", "cannot read folder: %s", strerror(errno));
+        fa_location_free(&loc);
+        return FA_OK;
+    }
+    char **names = NULL;
+    size_t n = 0, alloc = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+            continue;
+        FA_GROW(names, n + 1, alloc);
+        names[n++] = fa_xstrdup(de->d_name);
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, cmp_names);
+    FA_GROW(w->stack, w->depth + 1, w->alloc);
+    w->stack[w->depth].dev = dst->st_dev;
+    w->stack[w->depth].ino = dst->st_ino;
+    w->depth++;
+    fa_status r = FA_OK;
+    for (size_t i = 0; i < n; i++) {
+        if (r != FA_FATAL) {
+            size_t pl = strlen(path);
+            char *child = fa_xasprintf("%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", names[i]);
+            char *crel = *rel ? fa_xasprintf("%s/%s", rel, names[i]) : fa_xstrdup(names[i]);
+            r = walk_entry(w, child, crel, names[i]);
+            free(child);
+            free(crel);
+        }
+        free(names[i]);
+    }
+    free(names);
+    w->depth--;
+    return r;
+}
+
+fa_status fa_source_fs(fa_scanner *s, const char *target, fa_err *err)
+{
+    walk w = { .s = s, .target = target };
+    struct stat st;
+    /* A target named on the command line is followed even if it is a symlink (like find -H). */
+    if (stat(target, &st) != 0)
+        return fa_err_set(err, FA_FATAL, "target", "cannot scan '%s': %s", target, strerror(errno));
+    w.abs_root = absolute(target);
+    fa_status r = FA_OK;
+    if (S_ISDIR(st.st_mode)) {
+        if (access(target, R_OK | X_OK) != 0) {
+            r = fa_err_set(err, FA_FATAL, "target", "cannot read folder '%s': %s", target, strerror(errno));
+        } else {
+            r = walk_dir(&w, target, "", &st);
+            if (r == FA_FATAL)
+                r = FA_OK;   /* cancelled: not a target error */
+        }
+    } else if (S_ISREG(st.st_mode)) {
+        int e = 0;
+        int fd = open_regular(target, 1, &st, &e);
+        if (fd < 0) {
+            r = fa_err_set(err, FA_FATAL, "target", "cannot open '%s': %s", target, strerror(e ? e : EINVAL));
+        } else {
+            const char *slash = strrchr(target, '/');
+            scan_file(&w, target, "", slash ? slash + 1 : target, fd, &st);
+            close(fd);
+        }
+    } else {
+        r = fa_err_set(err, FA_FATAL, "target", "cannot scan '%s': not a regular file or folder", target);
+    }
+    free(w.abs_root);
+    free(w.stack);
+    return r;
+}
+
+fa_status fa_source_stdin(fa_scanner *s, fa_err *err)
+{
+    (void)err;
+    fa_location loc;
+    fa_location_init(&loc);
+    loc.target = fa_xstrdup("-");
+    loc.path = fa_xstrdup("-");
+    loc.uri = fa_xstrdup("stdin:");
+    fa_fd_reader fr;
+    fa_fd_reader_init(&fr, 0);
+    fa_input in = { .loc = &loc, .name = "-", .rd = &fr.r, .size = -1, .mtime = INT64_MIN, .depth = 0 };
+    fa_scan_input(s, &in);
+    fa_location_free(&loc);
+    return FA_OK;
+}
