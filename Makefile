@@ -24,14 +24,16 @@ CXXFLAGS ?= -O2 -g
 SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer,)
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DATADIR  := $(PREFIX)/share/faceaudit
+DOCDIR   := $(PREFIX)/share/doc/faceaudit
+INFO_URI ?= file://$(DOCDIR)/README.md
 
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
-               -DFA_VERSION='"$(VERSION)"' -DFA_DATADIR='"$(DATADIR)"' \
+               -DFA_VERSION='"$(VERSION)"' -DFA_DATADIR='"$(DATADIR)"' -DFA_INFO_URI='"$(INFO_URI)"' \
                $(shell pkg-config --cflags $(PKGS_C)) -MMD -MP
 ALL_CXXFLAGS = -std=c++17 $(WARN) $(CXXFLAGS) $(SANFLAGS) -Iinclude \
                $(if $(PKGS_CXX),$(shell pkg-config --cflags $(PKGS_CXX)),) -MMD -MP
 LIBS     = $(shell pkg-config --libs $(PKGS_C) $(PKGS_CXX)) -lm -lpthread
-LINK     = $(if $(LIB_CXX_SRC),$(CXX),$(CC))
+LINK     = $(if $(LIB_CXX_SRC),$(CXX),$(CC)) -Wl,--as-needed
 
 LIB_SRC     := $(sort $(wildcard src/core/*.c src/source/*.c src/archive/*.c src/sniff/*.c \
                  src/rules/*.c src/parse/*.c src/detect/*.c src/sink/*.c src/scan/*.c src/compliance/*.c))
@@ -96,6 +98,7 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/templates \
 	           $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/faceaudit
+	install -d $(DESTDIR)$(DOCDIR) && install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
 	for f in templates/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/; done; true
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/

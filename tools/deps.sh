@@ -9,10 +9,23 @@ missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
 done
-[ -z "$missing" ] && exit 0
+# Node.js and npm run the SARIF validator in the tests; a machine may have them from elsewhere.
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
+if [ -n "$missing" ]; then
 echo "deps: installing:$missing" >&2
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >&2
 $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
+fi
+# npm tools for the tests (the SARIF validator), pinned by tests/package-lock.json.
+if [ ! -x tests/node_modules/.bin/sarif-multitool ]; then
+    echo "deps: installing npm test tools" >&2
+    (cd tests && npm ci --no-audit --no-fund --loglevel=error >&2)
+fi
+# npm 11 does not run the package's postinstall (chmod) unless approved: do it here.
+for f in tests/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool; do
+    [ -f "$f" ] && [ ! -x "$f" ] && chmod u+x "$f"
+done
+exit 0

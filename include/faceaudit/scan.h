@@ -12,6 +12,7 @@ typedef struct fa_scan_opts {
     const char **exclude;
     int          follow_symlinks;
     const char **options;      /* "name=value" pairs detectors read via fa_ctx_option() */
+    const struct fa_suppress *suppress;  /* baselines and ignore files; borrowed, may be NULL */
 } fa_scan_opts;
 
 void fa_scan_opts_init(fa_scan_opts *o);
@@ -33,6 +34,8 @@ const fa_stats *fa_scanner_stats(const fa_scanner *s);
 fa_severity fa_scanner_max_severity(const fa_scanner *s);
 /* 1 if no errors and no limits were recorded. */
 int         fa_scanner_complete(const fa_scanner *s);
+/* Monotonic seconds (for rates and progress). */
+double      fa_scan_now(void);
 /* Asks a running scan to stop at the next object (signal-safe). */
 void        fa_scanner_cancel(fa_scanner *s);
 #endif

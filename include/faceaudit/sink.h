@@ -20,6 +20,7 @@ typedef struct fa_scan_meta {
     const char *const *targets;
     size_t       ntargets;
     int          complete;                  /* no errors and no limits hit */
+    int          fatal;                     /* a target could not be scanned (exit 2) */
 } fa_scan_meta;
 
 typedef struct fa_sink fa_sink;
@@ -41,9 +42,25 @@ struct fa_sink {
     fa_err             err;
 };
 
-/* "json" (the contract's scan document), "jsonl" (one finding per line), "text".
- * Returns NULL with err set for an unknown format. The sink does not close `out`. */
-fa_sink *fa_sink_new(const char *format, FILE *out, fa_err *err);
+struct fa_ruleset;
+/* What some formats need beyond the results. */
+typedef struct fa_sink_opts {
+    const struct fa_ruleset *rules;   /* sarif: tool.driver.rules (borrowed; may be NULL) */
+    int         color;                /* text: ANSI colours */
+    fa_severity fail_on;              /* sarif: invocations[].exitCode */
+    int         fail_on_scan_errors;
+} fa_sink_opts;
+
+/* The contract's exit status for a finished scan: 2 fatal, 1 findings at or above fail_on,
+ * 3 incomplete (only with fail_on_scan_errors), else 0. */
+int fa_exit_code(const fa_stats *st, int complete, int fatal, fa_severity fail_on, int fail_on_scan_errors);
+
+/* "json" (the contract's scan document), "jsonl" (one finding per line), "text", "csv",
+ * "sarif" (SARIF 2.1.0). opts may be NULL. Returns NULL with err set for an unknown format.
+ * The sink does not close `out`. */
+fa_sink *fa_sink_new(const char *format, FILE *out, const fa_sink_opts *opts, fa_err *err);
+/* The format names, comma-separated, for messages. */
+const char *fa_sink_formats(void);
 void     fa_sink_free(fa_sink *s);
 int      fa_sink_format_known(const char *format);
 

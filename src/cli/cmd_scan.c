@@ -1,26 +1,27 @@
-/* faceaudit scan: parse options, load rule packs, run the scanner into a sink, map the
- * outcome to the contract's exit status. */
+/* faceaudit scan: settings from the command line over faceaudit.yaml, rule packs, the
+ * scanner into a sink, a summary on stderr, and the contract's exit status. */
 #include <getopt.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "cli.h"
 #include "faceaudit/buf.h"
 #include "faceaudit/scan.h"
-
-enum {
-    OPT_FORMAT = 'f', OPT_OUTPUT = 'o', OPT_QUIET = 'q',
-    OPT_RULES = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_FOLLOW, OPT_FAIL_ON, OPT_FAIL_ON_ERRORS,
-    OPT_FACE_MODEL, OPT_DISABLE, OPT_ENABLE, OPT_LIMIT_BASE = 512
-};
+#include "faceaudit/suppress.h"
+#include "faceaudit/yaml.h"
 
 static const cli_option scan_options[] = {
-    { "format", 'f', "FMT", "output format: text (default), json (the scan document), jsonl" },
+    { "format", 'f', "FMT", "output format: text (default), json (the scan document), jsonl, csv, sarif" },
     { "output", 'o', "FILE", "write results to FILE (created with mode 0600) instead of stdout" },
     { "rules", 0, "PATH", "rule pack file or folder (repeatable; default: see faceaudit-rules(5))" },
+    { "config", 0, "FILE", "settings file (default: ./faceaudit.yaml if present); options given here win" },
     { "include", 0, "GLOB", "scan only files matching GLOB (repeatable)" },
     { "exclude", 0, "GLOB", "skip files and folders matching GLOB (repeatable)" },
+    { "ignore-file", 0, "FILE", "gitignore-style paths and finding fingerprints to skip (default: TARGET/.faceauditignore)" },
+    { "baseline", 0, "FILE", "suppress findings already in FILE (earlier json or jsonl output)" },
+    { "write-baseline", 0, "FILE", "also write this scan's findings to FILE as a baseline (mode 0600)" },
     { "follow-symlinks", 0, NULL, "follow symbolic links below folders (loops are detected)" },
     { "fail-on", 0, "SEV", "exit 1 for findings at or above SEV: info|low|medium|high|critical|none (default low)" },
     { "fail-on-scan-errors", 0, NULL, "exit 3 when the scan was incomplete (errors or limits hit)" },
@@ -35,8 +36,10 @@ static const cli_option scan_options[] = {
     { "max-line", 0, "SIZE", "longest text line read (default 64M)" },
     { "max-pixels", 0, "N", "largest image decoded, in pixels (default 50MP)" },
     { "max-decoded", 0, "SIZE", "largest base64 run decoded from text (default 32M)" },
+    { "max-object-size", 0, "SIZE", "largest bucket object fetched (default none)" },
     { "max-scan-time", 0, "SECS", "stop the scan after SECS seconds (default none)" },
-    { "quiet", 'q', NULL, "no summary on standard error" },
+    { "color", 0, "WHEN", "colour text output: auto (default; off with NO_COLOR), always, never" },
+    { "quiet", 'q', NULL, "no progress, summary or per-error lines on standard error" },
     { NULL, 0, NULL, NULL }
 };
 
@@ -50,79 +53,7 @@ void cmd_scan_usage(FILE *out)
                  "2 usage or fatal error, 3 incomplete scan (with --fail-on-scan-errors).\n");
 }
 
-static fa_scanner *volatile running;
-static void on_signal(int sig)
-{
-    (void)sig;
-    if (running)
-        fa_scanner_cancel(running);
-}
-
-/* Writes errors and limits to stderr as they happen (results stay on stdout) and forwards
- * everything to the output sink. */
-typedef struct diag_sink {
-    fa_sink  base;
-    fa_sink *inner;
-    int      quiet;
-} diag_sink;
-
-static fa_status d_begin(fa_sink *s, const fa_scan_meta *m)
-{
-    fa_sink *in = ((diag_sink *)s)->inner;
-    return in->ops->begin ? in->ops->begin(in, m) : FA_OK;
-}
-static fa_status d_object(fa_sink *s, const fa_object_rec *o)
-{
-    fa_sink *in = ((diag_sink *)s)->inner;
-    return in->ops->object ? in->ops->object(in, o) : FA_OK;
-}
-static fa_status d_finding(fa_sink *s, const fa_finding *f)
-{
-    fa_sink *in = ((diag_sink *)s)->inner;
-    return in->ops->finding ? in->ops->finding(in, f) : FA_OK;
-}
-static void put_where(const fa_location *l)
-{
-    fa_buf b = FA_BUF_INIT;
-    fa_location_display(l, &b);
-    for (const unsigned char *p = (const unsigned char *)b.buf; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(stderr, "\\x%02X", *p);
-        else
-            fputc(*p, stderr);
-    if (l->line > 0)
-        fprintf(stderr, ":%ld", l->line);
-    fa_buf_release(&b);
-}
-static fa_status d_error(fa_sink *s, const fa_scan_error *e)
-{
-    diag_sink *d = (diag_sink *)s;
-    if (!d->quiet) {
-        fputs("faceaudit scan: ", stderr);
-        put_where(&e->loc);
-        fprintf(stderr, ": error (%s): %s\n", e->code, e->message);
-    }
-    return d->inner->ops->error ? d->inner->ops->error(d->inner, e) : FA_OK;
-}
-static fa_status d_limit(fa_sink *s, const fa_limit_hit *l)
-{
-    diag_sink *d = (diag_sink *)s;
-    if (!d->quiet) {
-        fputs("faceaudit scan: ", stderr);
-        put_where(&l->loc);
-        fprintf(stderr, ": limit %s (%lld) reached; skipped\n", l->limit, (long long)l->value);
-    }
-    return d->inner->ops->limit ? d->inner->ops->limit(d->inner, l) : FA_OK;
-}
-static fa_status d_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
-{
-    fa_sink *in = ((diag_sink *)s)->inner;
-    fa_status r = in->ops->end ? in->ops->end(in, m, st) : FA_OK;
-    if (r < 0)
-        s->err = in->err;
-    return r;
-}
-static const fa_sink_ops diag_ops = { "diag", d_begin, d_object, d_finding, d_error, d_limit, d_end, NULL };
+/* ------------------------------------------------------------ settings */
 
 typedef struct strv {
     const char **v;
@@ -136,7 +67,138 @@ static void strv_push(strv *s, const char *x)
     s->v[s->n] = NULL;
 }
 
-int cmd_scan(int argc, char **argv)
+/* Every scan setting; `set` marks what the command line gave, so the config file fills in
+ * only the rest (lists given on the command line replace the file's lists). */
+typedef struct settings {
+    const char *format, *output, *config, *ignore_file, *baseline, *write_baseline, *face_model, *color;
+    strv        rules, include, exclude, disable, enable;
+    fa_severity fail_on;
+    int         fail_on_scan_errors, follow_symlinks, quiet;
+    fa_limits   limits;
+    unsigned    limit_set;            /* bit per fa_limit_id */
+    unsigned    set;                  /* bit per scan_options index */
+} settings;
+
+static int opt_index(const char *name)
+{
+    for (int i = 0; scan_options[i].longname; i++)
+        if (!strcmp(scan_options[i].longname, name))
+            return i;
+    return -1;
+}
+
+/* Applies one option (from argv or the config file). `where` prefixes messages. */
+static int apply(settings *st, const char *name, const char *val, const char *where)
+{
+    fa_err err;
+    int lim = fa_limit_lookup(name);
+    if (lim >= 0) {
+        if (fa_limits_set(&st->limits, (fa_limit_id)lim, val, &err) < 0) {
+            cli_error("scan", "%s%s", where, err.msg);
+            return -1;
+        }
+        st->limit_set |= 1u << lim;
+        return 0;
+    }
+#define IS(n) (!strcmp(name, n))
+    if (IS("format")) st->format = val;
+    else if (IS("output")) st->output = val;
+    else if (IS("config")) st->config = val;
+    else if (IS("ignore-file")) st->ignore_file = val;
+    else if (IS("baseline")) st->baseline = val;
+    else if (IS("write-baseline")) st->write_baseline = val;
+    else if (IS("face-model")) st->face_model = val;
+    else if (IS("color")) {
+        if (strcmp(val, "auto") && strcmp(val, "always") && strcmp(val, "never")) {
+            cli_error("scan", "%s--color: '%s' is not auto, always or never", where, val);
+            return -1;
+        }
+        st->color = val;
+    } else if (IS("rules")) strv_push(&st->rules, val);
+    else if (IS("include")) strv_push(&st->include, val);
+    else if (IS("exclude")) strv_push(&st->exclude, val);
+    else if (IS("disable")) strv_push(&st->disable, val);
+    else if (IS("enable")) strv_push(&st->enable, val);
+    else if (IS("fail-on")) {
+        if (fa_severity_parse(val, &st->fail_on) != 0) {
+            cli_error("scan", "%s--fail-on: unknown severity '%s' (info, low, medium, high, critical, none)", where, val);
+            return -1;
+        }
+    } else if (IS("fail-on-scan-errors")) st->fail_on_scan_errors = !val || strcmp(val, "false");
+    else if (IS("follow-symlinks")) st->follow_symlinks = !val || strcmp(val, "false");
+    else if (IS("quiet")) st->quiet = !val || strcmp(val, "false");
+    else {
+        cli_error("scan", "%sunknown option '%s'", where, name);
+        return -1;
+    }
+#undef IS
+    return 0;
+}
+
+/* faceaudit.yaml: a mapping of option names (dashes or underscores) to scalars or lists. */
+static int load_config(settings *st, const char *file, fa_ydoc **keep)
+{
+    fa_err err;
+    fa_ydoc *d = fa_ydoc_load(file, NULL, 0, &err);
+    if (!d) {
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    *keep = d;   /* option values point into the document */
+    fa_ynode root = fa_ydoc_root(d);
+    if (!root.node)
+        return 0;
+    if (!fa_ynode_is_map(&root)) {
+        fa_ynode_error(&root, &err, "the settings file must be a mapping of option names to values");
+        fprintf(stderr, "%s\n", err.msg);
+        return -1;
+    }
+    for (size_t i = 0; i < fa_ynode_len(&root); i++) {
+        fa_ynode k = fa_ynode_key(&root, i), v = fa_ynode_value(&root, i);
+        const char *key = fa_ynode_scalar(&k);
+        char name[64];
+        snprintf(name, sizeof name, "%s", key ? key : "");
+        for (char *p = name; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        int idx = opt_index(name);
+        if (idx < 0 || !strcmp(name, "config") || !strcmp(name, "output")) {
+            fa_ynode_error(&k, &err, "unknown key '%s' (see faceaudit.yaml(5))", key ? key : "?");
+            fprintf(stderr, "%s\n", err.msg);
+            return -1;
+        }
+        int lim = fa_limit_lookup(name);
+        if ((st->set >> idx) & 1u || (lim >= 0 && ((st->limit_set >> lim) & 1u)))
+            continue;   /* the command line wins */
+        char where[512];
+        snprintf(where, sizeof where, "%s:%ld:%ld: ", file, fa_ynode_line(&v), fa_ynode_column(&v));
+        if (fa_ynode_is_seq(&v)) {
+            for (size_t j = 0; j < fa_ynode_len(&v); j++) {
+                fa_ynode it = fa_ynode_item(&v, j);
+                const char *sv = fa_ynode_scalar(&it);
+                if (!sv) {
+                    fa_ynode_error(&it, &err, "'%s' items must be strings", key);
+                    fprintf(stderr, "%s\n", err.msg);
+                    return -1;
+                }
+                if (apply(st, name, sv, where) < 0)
+                    return -1;
+            }
+        } else {
+            const char *sv = fa_ynode_scalar(&v);
+            if (!sv) {
+                fa_ynode_error(&v, &err, "'%s' must be a value or a list of values", key);
+                fprintf(stderr, "%s\n", err.msg);
+                return -1;
+            }
+            if (apply(st, name, sv, where) < 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int parse_argv(settings *st, int argc, char **argv)
 {
     struct option lopts[64];
     size_t nl = 0;
@@ -144,184 +206,361 @@ int cmd_scan(int argc, char **argv)
         lopts[nl].name = o->longname;
         lopts[nl].has_arg = o->arg ? required_argument : no_argument;
         lopts[nl].flag = NULL;
-        int lim = fa_limit_lookup(o->longname);
-        lopts[nl].val = o->shortname ? o->shortname : lim >= 0 ? OPT_LIMIT_BASE + lim : 0;
+        lopts[nl].val = 256 + (int)nl;
     }
     memset(&lopts[nl], 0, sizeof lopts[nl]);
-    /* Values for options without a short name and not a limit, in table order. */
-    static const struct { const char *n; int v; } ids[] = {
-        { "rules", OPT_RULES }, { "include", OPT_INCLUDE }, { "exclude", OPT_EXCLUDE },
-        { "follow-symlinks", OPT_FOLLOW }, { "fail-on", OPT_FAIL_ON },
-        { "fail-on-scan-errors", OPT_FAIL_ON_ERRORS }, { "face-model", OPT_FACE_MODEL },
-        { "disable", OPT_DISABLE }, { "enable", OPT_ENABLE } };
-    for (size_t i = 0; i < nl; i++)
-        for (size_t k = 0; k < sizeof ids / sizeof ids[0]; k++)
-            if (!strcmp(lopts[i].name, ids[k].n))
-                lopts[i].val = ids[k].v;
-
-    fa_scan_opts opts;
-    fa_scan_opts_init(&opts);
-    const char *format = "text", *output = NULL;
-    strv rules = { 0 }, inc = { 0 }, exc = { 0 }, options = { 0 }, disable = { 0 }, enable = { 0 };
-    fa_severity fail_on = FA_SEV_LOW;
-    int fail_on_errors = 0, quiet = 0;
-    char *face_model_opt = NULL;
-    fa_err err;
-    int c, rc = CLI_EXIT_USAGE;
+    int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "f:o:q", lopts, NULL)) != -1) {
-        switch (c) {
-        case 'f': format = optarg; break;
-        case 'o': output = optarg; break;
-        case 'q': quiet = 1; break;
-        case OPT_RULES: strv_push(&rules, optarg); break;
-        case OPT_INCLUDE: strv_push(&inc, optarg); break;
-        case OPT_EXCLUDE: strv_push(&exc, optarg); break;
-        case OPT_FOLLOW: opts.follow_symlinks = 1; break;
-        case OPT_FAIL_ON:
-            if (fa_severity_parse(optarg, &fail_on) != 0) {
-                cli_error("scan", "--fail-on: unknown severity '%s' (info, low, medium, high, critical, none)", optarg);
-                goto out;
-            }
-            break;
-        case OPT_FAIL_ON_ERRORS: fail_on_errors = 1; break;
-        case OPT_FACE_MODEL:
-            free(face_model_opt);
-            face_model_opt = fa_xasprintf("face_model=%s", optarg);
-            break;
-        case OPT_DISABLE: strv_push(&disable, optarg); break;
-        case OPT_ENABLE: strv_push(&enable, optarg); break;
-        default:
-            if (c >= OPT_LIMIT_BASE && c < OPT_LIMIT_BASE + FA_LIM__COUNT) {
-                if (fa_limits_set(&opts.limits, (fa_limit_id)(c - OPT_LIMIT_BASE), optarg, &err) < 0) {
-                    cli_error("scan", "%s", err.msg);
-                    goto out;
-                }
-                break;
-            }
+        int idx = c == 'f' ? opt_index("format") : c == 'o' ? opt_index("output") :
+                  c == 'q' ? opt_index("quiet") : c >= 256 ? c - 256 : -1;
+        if (idx < 0) {
             cmd_scan_usage(stderr);
-            goto out;
+            return -1;
+        }
+        st->set |= 1u << idx;
+        if (apply(st, scan_options[idx].longname, scan_options[idx].arg ? optarg : NULL, "") < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ diagnostics sink */
+
+/* Forwards results to the output sinks and writes diagnostics, progress and the summary
+ * table to stderr (results stay on stdout). */
+typedef struct diag_sink {
+    fa_sink  base;
+    fa_sink *inner[2];
+    int      ninner;
+    int      quiet, progress;
+    double   last_progress;
+    uint64_t objects, bytes, findings;
+    json_t  *by_category;   /* category -> [info, low, medium, high, critical] counts */
+    int      progress_shown;
+} diag_sink;
+
+#define FOR_INNER(d, call) do { for (int i_ = 0; i_ < (d)->ninner; i_++) { fa_sink *in = (d)->inner[i_]; call; } } while (0)
+
+static void put_where(const fa_location *l)
+{
+    fa_buf b = FA_BUF_INIT;
+    fa_location_display(l, &b);
+    for (const unsigned char *p = (const unsigned char *)b.buf; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02X", *p);
+        else
+            fputc(*p, stderr);
+    if (l->line > 0)
+        fprintf(stderr, ":%ld", l->line);
+    fa_buf_release(&b);
+}
+
+static void clear_progress(diag_sink *d)
+{
+    if (d->progress_shown) {
+        fputs("\r\033[K", stderr);
+        d->progress_shown = 0;
+    }
+}
+
+static fa_status d_begin(fa_sink *s, const fa_scan_meta *m)
+{
+    diag_sink *d = (diag_sink *)s;
+    FOR_INNER(d, if (in->ops->begin && in->ops->begin(in, m) < 0) { s->err = in->err; return FA_FATAL; });
+    return FA_OK;
+}
+
+static fa_status d_object(fa_sink *s, const fa_object_rec *o)
+{
+    diag_sink *d = (diag_sink *)s;
+    d->objects++;
+    if (o->size > 0)
+        d->bytes += (uint64_t)o->size;
+    if (d->progress) {
+        double now = fa_scan_now();
+        if (now - d->last_progress > 0.2) {
+            d->last_progress = now;
+            fa_buf where = FA_BUF_INIT;
+            fa_location_display(&o->loc, &where);
+            const char *w = where.len > 40 ? where.buf + where.len - 40 : where.buf;
+            fprintf(stderr, "\r\033[K%llu objects, %.1f MB, %llu findings: ", (unsigned long long)d->objects,
+                    (double)d->bytes / 1e6, (unsigned long long)d->findings);
+            for (const unsigned char *p = (const unsigned char *)w; *p; p++)
+                fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+            d->progress_shown = 1;
+            fa_buf_release(&where);
         }
     }
-    if (optind >= argc) {
-        cli_error("scan", "no target given (a folder, a file, or - for standard input)");
-        cmd_scan_usage(stderr);
-        goto out;
-    }
-    if (!fa_sink_format_known(format)) {
-        cli_error("scan", "unknown --format '%s' (text, json, jsonl)", format);
-        goto out;
-    }
-    if (face_model_opt)
-        strv_push(&options, face_model_opt);
-    opts.include = inc.v;
-    opts.exclude = exc.v;
-    opts.options = options.v;
+    FOR_INNER(d, if (in->ops->object) in->ops->object(in, o));
+    return FA_OK;
+}
 
-    fa_ruleset *rs = fa_ruleset_new();
-    if (!rules.n) {
+static fa_status d_finding(fa_sink *s, const fa_finding *f)
+{
+    diag_sink *d = (diag_sink *)s;
+    d->findings++;
+    json_t *row = json_object_get(d->by_category, f->category);
+    if (!row) {
+        row = json_pack("[iiiii]", 0, 0, 0, 0, 0);
+        json_object_set_new(d->by_category, f->category, row);
+    }
+    if ((unsigned)f->severity < 5)
+        json_array_set_new(row, f->severity, json_integer(json_integer_value(json_array_get(row, f->severity)) + 1));
+    FOR_INNER(d, if (in->ops->finding) in->ops->finding(in, f));
+    return FA_OK;
+}
+
+static fa_status d_error(fa_sink *s, const fa_scan_error *e)
+{
+    diag_sink *d = (diag_sink *)s;
+    if (!d->quiet) {
+        clear_progress(d);
+        fputs("faceaudit scan: ", stderr);
+        put_where(&e->loc);
+        fprintf(stderr, ": error (%s): %s\n", e->code, e->message);
+    }
+    FOR_INNER(d, if (in->ops->error) in->ops->error(in, e));
+    return FA_OK;
+}
+
+static fa_status d_limit(fa_sink *s, const fa_limit_hit *l)
+{
+    diag_sink *d = (diag_sink *)s;
+    if (!d->quiet) {
+        clear_progress(d);
+        fputs("faceaudit scan: ", stderr);
+        put_where(&l->loc);
+        fprintf(stderr, ": limit %s (%lld) reached; skipped\n", l->limit, (long long)l->value);
+    }
+    FOR_INNER(d, if (in->ops->limit) in->ops->limit(in, l));
+    return FA_OK;
+}
+
+static fa_status d_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
+{
+    diag_sink *d = (diag_sink *)s;
+    clear_progress(d);
+    fa_status r = FA_OK;
+    FOR_INNER(d, if (in->ops->end && in->ops->end(in, m, st) < 0) { s->err = in->err; r = FA_FATAL; });
+    return r;
+}
+
+static const fa_sink_ops diag_ops = { "diag", d_begin, d_object, d_finding, d_error, d_limit, d_end, NULL };
+
+static void print_summary(const diag_sink *d, const fa_stats *st)
+{
+    fprintf(stderr, "faceaudit scan: %llu objects, %.1f MB, %llu findings", (unsigned long long)st->objects,
+            (double)st->bytes / 1e6, (unsigned long long)st->findings);
+    if (st->suppressed)
+        fprintf(stderr, " (%llu suppressed)", (unsigned long long)st->suppressed);
+    fprintf(stderr, ", %llu errors, %llu limits, %.2f s\n", (unsigned long long)st->errors,
+            (unsigned long long)st->limits, st->seconds);
+    if (!json_object_size(d->by_category))
+        return;
+    fprintf(stderr, "  %-22s %8s %6s %6s %6s %6s\n", "category", "critical", "high", "medium", "low", "info");
+    const char *cat;
+    json_t *row;
+    json_object_foreach(d->by_category, cat, row)
+        fprintf(stderr, "  %-22s %8lld %6lld %6lld %6lld %6lld\n", cat,
+                (long long)json_integer_value(json_array_get(row, 4)), (long long)json_integer_value(json_array_get(row, 3)),
+                (long long)json_integer_value(json_array_get(row, 2)), (long long)json_integer_value(json_array_get(row, 1)),
+                (long long)json_integer_value(json_array_get(row, 0)));
+}
+
+/* ------------------------------------------------------------ the command */
+
+static fa_scanner *volatile running;
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (running)
+        fa_scanner_cancel(running);
+}
+
+static int load_rules(settings *st, fa_ruleset *rs)
+{
+    fa_err err;
+    if (!st->rules.n) {
         char *def = fa_rules_default_path(cli_argv0);
         if (!def) {
             cli_error("scan", "no rule packs found: use --rules PATH or set FACEAUDIT_RULES");
-            fa_ruleset_free(rs);
-            goto out;
+            return -1;
         }
-        if (fa_ruleset_load(rs, def, &err) < 0) {
-            fprintf(stderr, "%s\n", err.msg);
-            free(def);
-            fa_ruleset_free(rs);
-            goto out;
-        }
+        fa_status r = fa_ruleset_load(rs, def, &err);
         free(def);
-    }
-    for (size_t i = 0; i < rules.n; i++)
-        if (fa_ruleset_load(rs, rules.v[i], &err) < 0) {
+        if (r < 0) {
             fprintf(stderr, "%s\n", err.msg);
-            fa_ruleset_free(rs);
-            goto out;
+            return -1;
         }
-    for (size_t i = 0; i < enable.n + disable.n; i++) {
-        const char *id = i < enable.n ? enable.v[i] : disable.v[i - enable.n];
+    }
+    for (size_t i = 0; i < st->rules.n; i++)
+        if (fa_ruleset_load(rs, st->rules.v[i], &err) < 0) {
+            fprintf(stderr, "%s\n", err.msg);
+            return -1;
+        }
+    for (size_t i = 0; i < st->enable.n + st->disable.n; i++) {
+        const char *id = i < st->enable.n ? st->enable.v[i] : st->disable.v[i - st->enable.n];
         if (!fa_ruleset_find(rs, id)) {
             cli_error("scan", "no rule with id '%s' is loaded", id);
-            fa_ruleset_free(rs);
-            goto out;
+            return -1;
         }
     }
     for (size_t i = 0; i < fa_ruleset_nrules(rs); i++) {
         fa_rule *r = fa_ruleset_rule(rs, i);
-        if (enable.n) {
+        if (st->enable.n) {
             r->enabled = 0;
-            for (size_t k = 0; k < enable.n; k++)
-                if (!strcmp(enable.v[k], r->id))
+            for (size_t k = 0; k < st->enable.n; k++)
+                if (!strcmp(st->enable.v[k], r->id))
                     r->enabled = 1;
         }
-        for (size_t k = 0; k < disable.n; k++)
-            if (!strcmp(disable.v[k], r->id))
+        for (size_t k = 0; k < st->disable.n; k++)
+            if (!strcmp(st->disable.v[k], r->id))
                 r->enabled = 0;
     }
+    return 0;
+}
 
-    fa_scanner *sc = fa_scanner_new(rs, &opts, &err);
+static int load_suppressions(settings *st, fa_suppress *sup, char *const *targets, int ntargets)
+{
+    fa_err err;
+    if (st->baseline && fa_suppress_load_baseline(sup, st->baseline, &err) < 0) {
+        cli_error("scan", "%s", err.msg);
+        return -1;
+    }
+    if (st->ignore_file) {
+        if (fa_suppress_load_ignore(sup, st->ignore_file, &err) != FA_OK) {
+            cli_error("scan", "%s", err.msg);
+            return -1;
+        }
+        return 0;
+    }
+    for (int i = 0; i < ntargets; i++) {
+        struct stat sb;
+        if (stat(targets[i], &sb) != 0 || !S_ISDIR(sb.st_mode))
+            continue;
+        char *f = fa_xasprintf("%s/.faceauditignore", targets[i]);
+        fa_status r = fa_suppress_load_ignore(sup, f, &err);
+        free(f);
+        if (r < FA_WARN) {   /* FA_WARN: no ignore file there */
+            cli_error("scan", "%s", err.msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+int cmd_scan(int argc, char **argv)
+{
+    settings st;
+    memset(&st, 0, sizeof st);
+    st.format = "text";
+    st.color = "auto";
+    st.fail_on = FA_SEV_LOW;
+    fa_limits_defaults(&st.limits);
+    fa_ydoc *config_doc = NULL;
+    fa_ruleset *rs = NULL;
+    fa_suppress *sup = NULL;
+    fa_scanner *sc = NULL;
+    fa_sink *sinks[2] = { NULL, NULL };
+    FILE *out = NULL, *bout = NULL;
+    char *face_model_opt = NULL;
+    const char *options[2] = { NULL, NULL };
+    int rc = CLI_EXIT_USAGE;
+    fa_err err;
+
+    if (parse_argv(&st, argc, argv) < 0)
+        goto done;
+    const char *config = st.config;
+    if (!config && access("faceaudit.yaml", F_OK) == 0)
+        config = "faceaudit.yaml";
+    if (config && load_config(&st, config, &config_doc) < 0)
+        goto done;
+    if (optind >= argc) {
+        cli_error("scan", "no target given (a folder, a file, or - for standard input)");
+        cmd_scan_usage(stderr);
+        goto done;
+    }
+    if (!fa_sink_format_known(st.format)) {
+        cli_error("scan", "unknown --format '%s' (%s)", st.format, fa_sink_formats());
+        goto done;
+    }
+    rs = fa_ruleset_new();
+    if (load_rules(&st, rs) < 0)
+        goto done;
+    sup = fa_suppress_new();
+    if (load_suppressions(&st, sup, argv + optind, argc - optind) < 0)
+        goto done;
+
+    fa_scan_opts opts;
+    fa_scan_opts_init(&opts);
+    opts.limits = st.limits;
+    opts.include = st.include.v;
+    opts.exclude = st.exclude.v;
+    opts.follow_symlinks = st.follow_symlinks;
+    opts.suppress = sup;
+    if (st.face_model) {
+        face_model_opt = fa_xasprintf("face_model=%s", st.face_model);
+        options[0] = face_model_opt;
+        opts.options = options;
+    }
+    sc = fa_scanner_new(rs, &opts, &err);
     if (!sc) {
         cli_error("scan", "%s", err.msg);
-        fa_ruleset_free(rs);
-        goto out;
+        goto done;
     }
-    FILE *out = cli_open_output("scan", output);
-    if (!out) {
-        fa_scanner_free(sc);
-        fa_ruleset_free(rs);
-        goto out;
+    out = cli_open_output("scan", st.output);
+    if (!out)
+        goto done;
+    int color = !strcmp(st.color, "always") ||
+                (!strcmp(st.color, "auto") && !getenv("NO_COLOR") && out == stdout && isatty(1));
+    fa_sink_opts so = { rs, color, st.fail_on, st.fail_on_scan_errors };
+    sinks[0] = fa_sink_new(st.format, out, &so, &err);
+    if (st.write_baseline) {
+        bout = cli_open_output("scan", st.write_baseline);
+        if (!bout)
+            goto done;
+        sinks[1] = fa_sink_new("json", bout, &so, &err);
     }
-    fa_sink *sink = fa_sink_new(format, out, &err);
-    diag_sink diag = { .base = { .ops = &diag_ops }, .inner = sink, .quiet = quiet };
+    diag_sink diag = { .base = { .ops = &diag_ops }, .inner = { sinks[0], sinks[1] }, .ninner = sinks[1] ? 2 : 1,
+                       .quiet = st.quiet, .progress = !st.quiet && isatty(2), .by_category = json_object() };
     running = sc;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    fa_status st = fa_scanner_run(sc, (const char *const *)argv + optind, (size_t)(argc - optind), &diag.base, &err);
+    fa_status r = fa_scanner_run(sc, (const char *const *)argv + optind, (size_t)(argc - optind), &diag.base, &err);
     running = NULL;
-    int close_failed = cli_close_output("scan", out, output) != 0;
-    const fa_stats *stats = fa_scanner_stats(sc);
-    if (!quiet) {
-        fprintf(stderr, "faceaudit scan: %llu objects, %llu bytes, %llu findings",
-                (unsigned long long)stats->objects, (unsigned long long)stats->bytes,
-                (unsigned long long)stats->findings);
-        if (stats->findings)
-            fprintf(stderr, " (critical %llu, high %llu, medium %llu, low %llu, info %llu)",
-                    (unsigned long long)stats->by_severity[FA_SEV_CRITICAL],
-                    (unsigned long long)stats->by_severity[FA_SEV_HIGH],
-                    (unsigned long long)stats->by_severity[FA_SEV_MEDIUM],
-                    (unsigned long long)stats->by_severity[FA_SEV_LOW],
-                    (unsigned long long)stats->by_severity[FA_SEV_INFO]);
-        fprintf(stderr, ", %llu errors, %llu limits, %.2fs\n", (unsigned long long)stats->errors,
-                (unsigned long long)stats->limits, stats->seconds);
+    int close_failed = cli_close_output("scan", out, st.output) != 0;
+    out = NULL;
+    if (bout) {
+        close_failed |= cli_close_output("scan", bout, st.write_baseline) != 0;
+        bout = NULL;
     }
-    fa_severity max = fa_scanner_max_severity(sc);
-    int complete = fa_scanner_complete(sc);
-    if (st == FA_FATAL || close_failed) {
-        if (st == FA_FATAL)
-            cli_error("scan", "%s", err.msg);
-        rc = CLI_EXIT_USAGE;
-    } else if (fail_on != FA_SEV_NONE && max != FA_SEV_NONE && max >= fail_on) {
-        rc = CLI_EXIT_FINDINGS;
-    } else if (fail_on_errors && !complete) {
-        rc = CLI_EXIT_INCOMPLETE;
-    } else {
-        rc = CLI_EXIT_OK;
-    }
-    fa_sink_free(sink);
+    if (!st.quiet)
+        print_summary(&diag, fa_scanner_stats(sc));
+    json_decref(diag.by_category);
+    if (r == FA_FATAL)
+        cli_error("scan", "%s", err.msg);
+    rc = fa_exit_code(fa_scanner_stats(sc), fa_scanner_complete(sc), r == FA_FATAL || close_failed,
+                      st.fail_on, st.fail_on_scan_errors);
+done:
+    if (out)
+        cli_close_output("scan", out, st.output);
+    if (bout)
+        cli_close_output("scan", bout, st.write_baseline);
+    fa_sink_free(sinks[0]);
+    fa_sink_free(sinks[1]);
     fa_scanner_free(sc);
+    fa_suppress_free(sup);
     fa_ruleset_free(rs);
-out:
-    free(rules.v);
-    free(inc.v);
-    free(exc.v);
-    free(options.v);
-    free(disable.v);
-    free(enable.v);
+    fa_ydoc_free(config_doc);
+    free(st.rules.v);
+    free(st.include.v);
+    free(st.exclude.v);
+    free(st.disable.v);
+    free(st.enable.v);
     free(face_model_opt);
     return rc;
 }

@@ -54,7 +54,6 @@ fa_status fa_scan_input(struct fa_scanner *s, const fa_input *in);
 /* Records a scan error through the sink (like fa_ctx_error). */
 void fa_scan_error_at(struct fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-double fa_scan_now(void);
 
 /* Sources (src/source/). Each walks one target and feeds fa_scan_input. FA_FATAL with err
  * set when the target itself cannot be scanned (missing, unreadable). */

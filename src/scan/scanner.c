@@ -8,6 +8,7 @@
 #include "faceaudit/buf.h"
 #include "faceaudit/sha256.h"
 #include "faceaudit/sniff.h"
+#include "faceaudit/suppress.h"
 #include "internal.h"
 
 #define CHUNK_MIN (1u << 20)   /* text is fed to detectors in chunks of whole lines */
@@ -119,6 +120,11 @@ void fa_ctx_report(fa_ctx *ctx, const fa_rule *rule, const fa_location *loc, dou
     fa_sha256_hex(matched ? matched : "", matched ? len : 0, hex);
     json_object_set_new(f.evidence, "sha256", json_string(hex));
     fa_finding_fingerprint(&f);
+    if (fa_suppress_finding(s->opts.suppress, &f)) {
+        s->stats.suppressed++;
+        fa_finding_clear(&f);
+        return;
+    }
     s->stats.findings++;
     if ((unsigned)f.severity < 5)
         s->stats.by_severity[f.severity]++;
@@ -580,6 +586,7 @@ fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa
     s->stats.seconds = fa_scan_now() - s->started;
     meta.finished_at = (int64_t)time(NULL);
     meta.complete = s->complete;
+    meta.fatal = result == FA_FATAL;
     if (sink->ops->end && sink->ops->end(sink, &meta, &s->stats) < 0 && result != FA_FATAL)
         result = fa_err_set(err, FA_FATAL, "output", "%s", sink->err.msg);
     s->ctx.sink = NULL;

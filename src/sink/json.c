@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "faceaudit/sink.h"
+#include "formats.h"
 
 typedef struct json_sink {
     fa_sink base;
@@ -16,7 +17,6 @@ static int dump(FILE *out, json_t *v, size_t flags)
     return json_dumpf(v, out, flags | JSON_COMPACT);
 }
 
-json_t *fa_object_rec_to_json(const fa_object_rec *o);
 json_t *fa_object_rec_to_json(const fa_object_rec *o)
 {
     json_t *j = json_object();
@@ -139,9 +139,9 @@ static void j_destroy(fa_sink *s)
 
 static const fa_sink_ops json_ops = { "json", j_begin, j_object, j_finding, j_error, j_limit, j_end, j_destroy };
 
-fa_sink *fa_sink_json_new(FILE *out);
-fa_sink *fa_sink_json_new(FILE *out)
+fa_sink *fa_sink_json_new(FILE *out, const fa_sink_opts *o)
 {
+    (void)o;
     json_sink *js = calloc(1, sizeof *js);
     if (!js)
         return NULL;

@@ -1,6 +1,7 @@
 /* JSON lines: one finding object per line, written as soon as it is found. */
 #include <stdlib.h>
 #include "faceaudit/sink.h"
+#include "formats.h"
 
 static fa_status l_finding(fa_sink *s, const fa_finding *f)
 {
@@ -24,9 +25,9 @@ static void l_destroy(fa_sink *s) { free(s); }
 
 static const fa_sink_ops jsonl_ops = { "jsonl", NULL, NULL, l_finding, NULL, NULL, l_end, l_destroy };
 
-fa_sink *fa_sink_jsonl_new(FILE *out);
-fa_sink *fa_sink_jsonl_new(FILE *out)
+fa_sink *fa_sink_jsonl_new(FILE *out, const fa_sink_opts *o)
 {
+    (void)o;
     fa_sink *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;

@@ -4,19 +4,24 @@
 #include <string.h>
 #include "faceaudit/buf.h"
 #include "faceaudit/sink.h"
+#include "formats.h"
 
-fa_sink *fa_sink_json_new(FILE *out);
-fa_sink *fa_sink_jsonl_new(FILE *out);
-fa_sink *fa_sink_text_new(FILE *out);
 
 static const struct {
     const char *name;
-    fa_sink *(*make)(FILE *);
+    fa_sink *(*make)(FILE *, const fa_sink_opts *);
 } formats[] = {
+    { "text", fa_sink_text_new },
     { "json", fa_sink_json_new },
     { "jsonl", fa_sink_jsonl_new },
-    { "text", fa_sink_text_new },
+    { "csv", fa_sink_csv_new },
+    { "sarif", fa_sink_sarif_new },
 };
+
+const char *fa_sink_formats(void)
+{
+    return "text, json, jsonl, csv, sarif";
+}
 
 int fa_sink_format_known(const char *format)
 {
@@ -26,12 +31,13 @@ int fa_sink_format_known(const char *format)
     return 0;
 }
 
-fa_sink *fa_sink_new(const char *format, FILE *out, fa_err *err)
+fa_sink *fa_sink_new(const char *format, FILE *out, const fa_sink_opts *opts, fa_err *err)
 {
+    static const fa_sink_opts none = { NULL, 0, FA_SEV_LOW, 0 };
     for (size_t i = 0; i < sizeof formats / sizeof formats[0]; i++)
         if (!strcmp(format, formats[i].name))
-            return formats[i].make(out);
-    fa_err_set(err, FA_FATAL, "usage", "unknown output format '%s' (json, jsonl, text)", format);
+            return formats[i].make(out, opts ? opts : &none);
+    fa_err_set(err, FA_FATAL, "usage", "unknown output format '%s' (%s)", format, fa_sink_formats());
     return NULL;
 }
 
@@ -39,6 +45,19 @@ void fa_sink_free(fa_sink *s)
 {
     if (s && s->ops->destroy)
         s->ops->destroy(s);
+}
+
+int fa_exit_code(const fa_stats *st, int complete, int fatal, fa_severity fail_on, int fail_on_scan_errors)
+{
+    if (fatal)
+        return 2;
+    if (fail_on != FA_SEV_NONE)
+        for (int sev = (int)fail_on; sev <= FA_SEV_CRITICAL; sev++)
+            if (st->by_severity[sev])
+                return 1;
+    if (fail_on_scan_errors && !complete)
+        return 3;
+    return 0;
 }
 
 json_t *fa_location_to_json(const fa_location *l)

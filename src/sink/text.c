@@ -1,9 +1,16 @@
 /* Text: "path!member:line: severity category rule_id message", one finding per line, as
- * grep prints matches. Control bytes in paths are escaped so a crafted file name cannot
- * forge extra lines or terminal sequences. */
+ * grep prints matches (findings of one object are adjacent, since objects are scanned one
+ * at a time). Control bytes in paths are escaped so a crafted file name cannot forge extra
+ * lines or terminal sequences. Colour only when asked (the CLI decides: --color, NO_COLOR). */
 #include <stdlib.h>
 #include "faceaudit/buf.h"
 #include "faceaudit/sink.h"
+#include "formats.h"
+
+typedef struct text_sink {
+    fa_sink base;
+    int     color;
+} text_sink;
 
 static void put_escaped(FILE *out, const char *s)
 {
@@ -15,15 +22,33 @@ static void put_escaped(FILE *out, const char *s)
     }
 }
 
+static const char *sev_color(fa_severity s)
+{
+    switch (s) {
+    case FA_SEV_CRITICAL: return "\033[1;31m";
+    case FA_SEV_HIGH: return "\033[31m";
+    case FA_SEV_MEDIUM: return "\033[33m";
+    case FA_SEV_LOW: return "\033[36m";
+    default: return "\033[2m";
+    }
+}
+
 static fa_status t_finding(fa_sink *s, const fa_finding *f)
 {
+    int color = ((text_sink *)s)->color;
     fa_buf where = FA_BUF_INIT;
     fa_location_display(&f->loc, &where);
+    if (color)
+        fputs("\033[35m", s->out);
     put_escaped(s->out, where.buf);
     fa_buf_release(&where);
     if (f->loc.line > 0)
-        fprintf(s->out, ":%ld", f->loc.line);
-    fprintf(s->out, ": %s %s %s ", fa_severity_name(f->severity), f->category, f->rule_id);
+        fprintf(s->out, color ? "\033[0m:\033[32m%ld" : ":%ld", f->loc.line);
+    if (color)
+        fprintf(s->out, "\033[0m: %s%s\033[0m %s \033[1m%s\033[0m ", sev_color(f->severity),
+                fa_severity_name(f->severity), f->category, f->rule_id);
+    else
+        fprintf(s->out, ": %s %s %s ", fa_severity_name(f->severity), f->category, f->rule_id);
     put_escaped(s->out, f->message);
     fputc('\n', s->out);
     return FA_OK;
@@ -42,13 +67,13 @@ static void t_destroy(fa_sink *s) { free(s); }
 
 static const fa_sink_ops text_ops = { "text", NULL, NULL, t_finding, NULL, NULL, t_end, t_destroy };
 
-fa_sink *fa_sink_text_new(FILE *out);
-fa_sink *fa_sink_text_new(FILE *out)
+fa_sink *fa_sink_text_new(FILE *out, const fa_sink_opts *o)
 {
-    fa_sink *s = calloc(1, sizeof *s);
-    if (!s)
+    text_sink *t = calloc(1, sizeof *t);
+    if (!t)
         return NULL;
-    s->ops = &text_ops;
-    s->out = out;
-    return s;
+    t->base.ops = &text_ops;
+    t->base.out = out;
+    t->color = o->color;
+    return &t->base;
 }

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "faceaudit/buf.h"
+#include "faceaudit/suppress.h"
 #include "../scan/internal.h"
 
 typedef struct dir_id {
@@ -156,7 +157,7 @@ static fa_status walk_entry(walk *w, const char *path, const char *rel, const ch
         if (stat(path, &st) != 0)
             return FA_OK;   /* dangling link: nothing to scan */
     }
-    if (excluded(w, rel, name))
+    if (excluded(w, rel, name) || fa_suppress_path(s->opts.suppress, rel, S_ISDIR(st.st_mode)))
         return FA_OK;
     if (S_ISDIR(st.st_mode))
         return walk_dir(w, path, rel, &st);
