@@ -13,6 +13,9 @@ typedef struct fa_scan_opts {
     int          follow_symlinks;
     const char **options;      /* "name=value" pairs detectors read via fa_ctx_option() */
     const struct fa_suppress *suppress;  /* baselines and ignore files; borrowed, may be NULL */
+    int          threads;      /* detection workers; 0 = online CPUs, 1 = none */
+    int          shard_index;  /* --shard K/N: scan only objects whose location hashes to K-1 */
+    int          shard_count;  /* 0 or 1 = no sharding */
 } fa_scan_opts;
 
 void fa_scan_opts_init(fa_scan_opts *o);

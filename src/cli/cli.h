@@ -45,6 +45,8 @@ int cmd_inventory(int argc, char **argv);
 int cmd_retention(int argc, char **argv);
 int cmd_dpia(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
+void cmd_merge_usage(FILE *out);
 void cmd_scan_usage(FILE *out);
 void cmd_rules_usage(FILE *out);
 void cmd_inventory_usage(FILE *out);

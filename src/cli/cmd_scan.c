@@ -38,6 +38,8 @@ static const cli_option scan_options[] = {
     { "max-decoded", 0, "SIZE", "largest base64 run decoded from text (default 32M)" },
     { "max-object-size", 0, "SIZE", "largest bucket object fetched (default none)" },
     { "max-scan-time", 0, "SECS", "stop the scan after SECS seconds (default none)" },
+    { "jobs", 'j', "N", "detection threads (default: the number of online CPUs)" },
+    { "shard", 0, "K/N", "scan only part K of N (a hash of each object's path), for one scan over N machines" },
     { "color", 0, "WHEN", "colour text output: auto (default; off with NO_COLOR), always, never" },
     { "quiet", 'q', NULL, "no progress, summary or per-error lines on standard error" },
     { NULL, 0, NULL, NULL }
@@ -74,6 +76,7 @@ typedef struct settings {
     strv        rules, include, exclude, disable, enable;
     fa_severity fail_on;
     int         fail_on_scan_errors, follow_symlinks, quiet;
+    int         jobs, shard_index, shard_count;
     fa_limits   limits;
     unsigned    limit_set;            /* bit per fa_limit_id */
     unsigned    set;                  /* bit per scan_options index */
@@ -124,6 +127,22 @@ static int apply(settings *st, const char *name, const char *val, const char *wh
             cli_error("scan", "%s--fail-on: unknown severity '%s' (info, low, medium, high, critical, none)", where, val);
             return -1;
         }
+    } else if (IS("jobs")) {
+        char *end;
+        long n = strtol(val, &end, 10);
+        if (*end || n < 1 || n > 256) {
+            cli_error("scan", "%s--jobs: '%s' is not a number from 1 to 256", where, val);
+            return -1;
+        }
+        st->jobs = (int)n;
+    } else if (IS("shard")) {
+        int k, n, used = 0;
+        if (sscanf(val, "%d/%d%n", &k, &n, &used) != 2 || val[used] || n < 1 || k < 1 || k > n) {
+            cli_error("scan", "%s--shard: '%s' is not K/N with 1 <= K <= N", where, val);
+            return -1;
+        }
+        st->shard_index = k;
+        st->shard_count = n;
     } else if (IS("fail-on-scan-errors")) st->fail_on_scan_errors = !val || strcmp(val, "false");
     else if (IS("follow-symlinks")) st->follow_symlinks = !val || strcmp(val, "false");
     else if (IS("quiet")) st->quiet = !val || strcmp(val, "false");
@@ -211,9 +230,9 @@ static int parse_argv(settings *st, int argc, char **argv)
     memset(&lopts[nl], 0, sizeof lopts[nl]);
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "f:o:q", lopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:o:qj:", lopts, NULL)) != -1) {
         int idx = c == 'f' ? opt_index("format") : c == 'o' ? opt_index("output") :
-                  c == 'q' ? opt_index("quiet") : c >= 256 ? c - 256 : -1;
+                  c == 'q' ? opt_index("quiet") : c == 'j' ? opt_index("jobs") : c >= 256 ? c - 256 : -1;
         if (idx < 0) {
             cmd_scan_usage(stderr);
             return -1;
@@ -499,6 +518,9 @@ int cmd_scan(int argc, char **argv)
     opts.exclude = st.exclude.v;
     opts.follow_symlinks = st.follow_symlinks;
     opts.suppress = sup;
+    opts.threads = st.jobs;
+    opts.shard_index = st.shard_index;
+    opts.shard_count = st.shard_count;
     if (st.face_model) {
         face_model_opt = fa_xasprintf("face_model=%s", st.face_model);
         options[0] = face_model_opt;

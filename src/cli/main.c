@@ -16,6 +16,7 @@ static const cli_command commands[] = {
     { "inventory", cmd_inventory, "Build the data-flow inventory from scan documents",        cmd_inventory_usage },
     { "retention", cmd_retention, "Check ages of biometric data against a retention policy",  cmd_retention_usage },
     { "dpia",      cmd_dpia,      "Draft a DPIA or retention policy from the inventory",      cmd_dpia_usage },
+    { "merge",     cmd_merge,     "Merge scan documents (shards) into one",                   cmd_merge_usage },
     { "version",   cmd_version,   "Print the version",                                        cmd_version_usage },
 };
 

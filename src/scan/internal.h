@@ -1,6 +1,13 @@
-/* Private to src/scan and src/source: the scanner's state and the object pipeline. */
+/* Private to src/scan and src/source: the scanner's state, jobs and the object pipeline.
+ *
+ * Threads: the source walker runs on the calling thread and submits one job per top-level
+ * object; with -j N > 1, N workers run the pipeline on jobs; each job's results go into its
+ * own collector; the calling thread emits finished jobs to the sink strictly in submission
+ * order, so the output is the same whatever N is. At most max_inflight jobs exist at once,
+ * which bounds open files and buffered results. */
 #ifndef FACEAUDIT_SCAN_INTERNAL_H
 #define FACEAUDIT_SCAN_INTERNAL_H
+#include <pthread.h>
 #include <signal.h>
 #include "faceaudit/archive.h"
 #include "faceaudit/detect.h"
@@ -15,25 +22,52 @@ typedef struct fa_kind_run {
     int            prepared; /* prepare was attempted (lazily for then: targets) */
 } fa_kind_run;
 
+/* Per thread: detectors report into ctx->sink (the current job's collector). */
 struct fa_ctx {
     struct fa_scanner *scanner;
     fa_sink           *sink;
+    unsigned char     *chunk;     /* text streaming buffer */
+    size_t             chunk_cap;
 };
+
+/* One top-level object (or a walker error) on its way to the sink. */
+typedef struct fa_job {
+    uint64_t       seq;
+    fa_location    loc;          /* owned */
+    char          *name;         /* owned */
+    int            fd;           /* owned unless keep_fd; -1 for error-only jobs */
+    int            keep_fd;      /* stdin */
+    int64_t        size, mtime;
+    fa_sink       *events;       /* collector of this job's results */
+    int            done;
+    struct fa_job *next_pending; /* work queue */
+    struct fa_job *next_inflight;/* submission order */
+} fa_job;
 
 struct fa_scanner {
     fa_ruleset   *rs;
     fa_scan_opts  opts;
     fa_kind_run  *kinds;      /* one per registered kind */
     size_t        nkinds;
-    fa_ctx        ctx;
+    fa_ctx        main_ctx;   /* the calling thread's */
+    fa_sink      *out;        /* the run's sink */
     fa_stats      stats;
     fa_severity   max_severity;
     int           complete;
     volatile sig_atomic_t cancelled;
     int           time_limit_recorded;
     double        started;    /* monotonic seconds */
-    unsigned char *chunk;     /* text streaming buffer */
-    size_t        chunk_cap;
+
+    int           nthreads;
+    pthread_t    *threads;
+    fa_ctx       *worker_ctx;
+    pthread_mutex_t mu;       /* guards the queues below and lazy kind preparation */
+    pthread_cond_t  work_cv, done_cv;
+    fa_job       *pending_head, *pending_tail;
+    fa_job       *inflight_head, *inflight_tail;
+    size_t        ninflight, max_inflight;
+    uint64_t      next_seq;
+    int           stopping;
 };
 
 /* One object entering the pipeline (a file, stdin, a member, an S3 object). */
@@ -49,13 +83,20 @@ typedef struct fa_input {
 } fa_input;
 
 /* Runs the whole pipeline on one object: sniff, path rules, archive expansion or detectors,
- * then emits its object record. Returns FA_FATAL only when the scan was cancelled. */
-fa_status fa_scan_input(struct fa_scanner *s, const fa_input *in);
-/* Records a scan error through the sink (like fa_ctx_error). */
+ * then records its object. Returns FA_FATAL only when the scan was cancelled. */
+fa_status fa_scan_input(fa_ctx *ctx, const fa_input *in);
+
+/* Sources hand top-level objects to the scanner. fa_scanner_submit takes ownership of
+ * *loc's strings (the struct is reset) and of fd. Returns FA_FATAL once cancelled. */
+fa_status fa_scanner_submit(struct fa_scanner *s, fa_location *loc, const char *name, int fd,
+                            int keep_fd, int64_t size, int64_t mtime);
+/* Records a scan error found by a source, in order with the objects. */
 void fa_scan_error_at(struct fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* 1 if this object belongs to another shard (--shard K/N). */
+int fa_scanner_other_shard(const struct fa_scanner *s, const char *path);
 
-/* Sources (src/source/). Each walks one target and feeds fa_scan_input. FA_FATAL with err
+/* Sources (src/source/). Each walks one target and submits its objects. FA_FATAL with err
  * set when the target itself cannot be scanned (missing, unreadable). */
 fa_status fa_source_fs(struct fa_scanner *s, const char *target, fa_err *err);
 fa_status fa_source_stdin(struct fa_scanner *s, fa_err *err);

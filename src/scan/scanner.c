@@ -1,10 +1,13 @@
-/* The pipeline: sniff -> path rules -> archive expansion | buffer and text detectors -> sink. */
+/* The pipeline: sniff -> path rules -> archive expansion | buffer and text detectors -> sink,
+ * with workers for -j N and in-order emission (see internal.h). */
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "faceaudit/buf.h"
 #include "faceaudit/sha256.h"
 #include "faceaudit/sniff.h"
@@ -50,7 +53,15 @@ fa_scanner *fa_scanner_new(fa_ruleset *rs, const fa_scan_opts *opts, fa_err *err
         fa_scan_opts_init(&s->opts);
     s->complete = 1;
     s->max_severity = FA_SEV_NONE;
-    s->ctx.scanner = s;
+    s->main_ctx.scanner = s;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->work_cv, NULL);
+    pthread_cond_init(&s->done_cv, NULL);
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    s->nthreads = s->opts.threads > 0 ? s->opts.threads : ncpu > 0 ? (int)ncpu : 1;
+    if (s->nthreads > 256)
+        s->nthreads = 256;
+    s->max_inflight = (size_t)s->nthreads * 4;
     s->nkinds = fa_kind_count();
     s->kinds = fa_xcalloc(s->nkinds ? s->nkinds : 1, sizeof *s->kinds);
     size_t nr = rs ? fa_ruleset_nrules(rs) : 0;
@@ -69,9 +80,15 @@ fa_scanner *fa_scanner_new(fa_ruleset *rs, const fa_scan_opts *opts, fa_err *err
             return NULL;
         }
     }
-    s->chunk_cap = CHUNK_MIN;
-    s->chunk = fa_xmalloc(s->chunk_cap + 1);
     return s;
+}
+
+static void ctx_init(fa_ctx *c, fa_scanner *s)
+{
+    c->scanner = s;
+    c->sink = NULL;
+    c->chunk_cap = CHUNK_MIN;
+    c->chunk = fa_xmalloc(c->chunk_cap + 1);
 }
 
 void fa_scanner_free(fa_scanner *s)
@@ -85,7 +102,10 @@ void fa_scanner_free(fa_scanner *s)
         free(kr->rules);
     }
     free(s->kinds);
-    free(s->chunk);
+    free(s->main_ctx.chunk);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->work_cv);
+    pthread_cond_destroy(&s->done_cv);
     free(s);
 }
 
@@ -121,43 +141,25 @@ void fa_ctx_report(fa_ctx *ctx, const fa_rule *rule, const fa_location *loc, dou
     json_object_set_new(f.evidence, "sha256", json_string(hex));
     fa_finding_fingerprint(&f);
     if (fa_suppress_finding(s->opts.suppress, &f)) {
-        s->stats.suppressed++;
+        __atomic_fetch_add(&s->stats.suppressed, 1, __ATOMIC_RELAXED);
         fa_finding_clear(&f);
         return;
     }
-    s->stats.findings++;
-    if ((unsigned)f.severity < 5)
-        s->stats.by_severity[f.severity]++;
-    if (s->max_severity == FA_SEV_NONE || f.severity > s->max_severity)
-        s->max_severity = f.severity;
     if (ctx->sink && ctx->sink->ops->finding)
         ctx->sink->ops->finding(ctx->sink, &f);
     fa_finding_clear(&f);
 }
 
-static void emit_error(fa_scanner *s, const fa_location *loc, const char *code, const char *msg)
+static void emit_error(fa_ctx *ctx, const fa_location *loc, const char *code, const char *msg)
 {
     fa_scan_error e;
     memset(&e, 0, sizeof e);
     fa_location_copy(&e.loc, loc);
     e.code = (char *)code;
     e.message = (char *)msg;
-    s->stats.errors++;
-    s->complete = 0;
-    if (s->ctx.sink && s->ctx.sink->ops->error)
-        s->ctx.sink->ops->error(s->ctx.sink, &e);
+    if (ctx->sink && ctx->sink->ops->error)
+        ctx->sink->ops->error(ctx->sink, &e);
     fa_location_free(&e.loc);
-}
-
-void fa_scan_error_at(fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
-{
-    fa_buf msg = FA_BUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    fa_buf_vaddf(&msg, fmt, ap);
-    va_end(ap);
-    emit_error(s, loc, code, msg.buf);
-    fa_buf_release(&msg);
 }
 
 void fa_ctx_error(fa_ctx *ctx, const fa_location *loc, const char *code, const char *fmt, ...)
@@ -167,7 +169,7 @@ void fa_ctx_error(fa_ctx *ctx, const fa_location *loc, const char *code, const c
     va_start(ap, fmt);
     fa_buf_vaddf(&msg, fmt, ap);
     va_end(ap);
-    emit_error(ctx->scanner, loc, code, msg.buf);
+    emit_error(ctx, loc, code, msg.buf);
     fa_buf_release(&msg);
 }
 
@@ -181,8 +183,6 @@ int fa_ctx_limit(fa_ctx *ctx, fa_limit_id id, int64_t observed, const fa_locatio
     fa_location_copy(&h.loc, loc);
     h.limit = (char *)fa_limit_name(id);
     h.value = s->opts.limits.value[id];
-    s->stats.limits++;
-    s->complete = 0;
     if (ctx->sink && ctx->sink->ops->limit)
         ctx->sink->ops->limit(ctx->sink, &h);
     fa_location_free(&h.loc);
@@ -198,25 +198,26 @@ void *fa_ctx_kind_prep(fa_ctx *ctx, const fa_kind *kind)
         fa_kind_run *kr = &s->kinds[k];
         if (kr->kind != kind)
             continue;
+        pthread_mutex_lock(&s->mu);
         if (!kr->prepared) {
             fa_err err;
             prepare_kind(kr, &err);
         }
+        pthread_mutex_unlock(&s->mu);
         return kr->prep;
     }
     return NULL;
 }
 
-static int check_time(fa_scanner *s, const fa_location *loc)
+static int check_time(fa_ctx *ctx, const fa_location *loc)
 {
+    fa_scanner *s = ctx->scanner;
     if (s->cancelled)
         return 1;
     int64_t lim = s->opts.limits.value[FA_LIM_MAX_SCAN_TIME];
     if (lim > 0 && fa_scan_now() - s->started > (double)lim) {
-        if (!s->time_limit_recorded) {
-            s->time_limit_recorded = 1;
-            fa_ctx_limit(&s->ctx, FA_LIM_MAX_SCAN_TIME, lim + 1, loc);
-        }
+        if (!__atomic_exchange_n(&s->time_limit_recorded, 1, __ATOMIC_ACQ_REL))
+            fa_ctx_limit(ctx, FA_LIM_MAX_SCAN_TIME, lim + 1, loc);
         s->cancelled = 1;
         return 1;
     }
@@ -283,14 +284,15 @@ static void feed_text(text_run *tr, size_t ntr, const char *p, size_t n, long li
 
 /* Streams the object as text: whole lines to every text detector, at most max_line bytes
  * per line (a longer line is a limit hit and is skipped, never buffered whole). */
-static void stream_text(fa_scanner *s, const fa_object *obj, fa_reader *rd, unsigned *masks)
+static void stream_text(fa_ctx *ctx, const fa_object *obj, fa_reader *rd, unsigned *masks)
 {
+    fa_scanner *s = ctx->scanner;
     text_run tr[16];
     size_t ntr = 0;
     for (size_t k = 0; k < s->nkinds && ntr < 16; k++)
         if ((masks[k] & FA_IN_TEXT) && s->kinds[k].kind->text_begin) {
             tr[ntr].kind = s->kinds[k].kind;
-            tr[ntr].state = s->kinds[k].kind->text_begin(s->kinds[k].prep, &s->ctx, obj);
+            tr[ntr].state = s->kinds[k].kind->text_begin(s->kinds[k].prep, ctx, obj);
             ntr++;
         }
     if (!ntr)
@@ -300,37 +302,37 @@ static void stream_text(fa_scanner *s, const fa_object *obj, fa_reader *rd, unsi
     long line = 1;
     int skipping = 0;   /* inside an over-long line: drop bytes up to its newline */
     for (;;) {
-        if (len == s->chunk_cap) {
+        if (len == ctx->chunk_cap) {
             /* No newline in a full buffer: grow up to max_line, then give up on this line. */
-            if ((int64_t)s->chunk_cap <= max_line) {
-                size_t ncap = s->chunk_cap * 2;
+            if ((int64_t)ctx->chunk_cap <= max_line) {
+                size_t ncap = ctx->chunk_cap * 2;
                 if ((int64_t)ncap > max_line + 1)
                     ncap = (size_t)max_line + 1;
-                if (ncap > s->chunk_cap) {
-                    s->chunk = fa_xrealloc(s->chunk, ncap + 1);
-                    s->chunk_cap = ncap;
+                if (ncap > ctx->chunk_cap) {
+                    ctx->chunk = fa_xrealloc(ctx->chunk, ncap + 1);
+                    ctx->chunk_cap = ncap;
                     continue;
                 }
             }
             fa_location l = *obj->loc;
             l.line = line;
-            fa_ctx_limit(&s->ctx, FA_LIM_MAX_LINE, (int64_t)len, &l);
+            fa_ctx_limit(ctx, FA_LIM_MAX_LINE, (int64_t)len, &l);
             skipping = 1;
             len = 0;
         }
-        long long k = rd->read(rd, s->chunk + len, s->chunk_cap - len);
+        long long k = rd->read(rd, ctx->chunk + len, ctx->chunk_cap - len);
         if (k < 0) {
-            fa_ctx_error(&s->ctx, obj->loc, "read_error", "%s", rd->err.msg);
+            fa_ctx_error(ctx, obj->loc, "read_error", "%s", rd->err.msg);
             break;
         }
         if (k == 0) {
             if (len && !skipping)
-                feed_text(tr, ntr, (const char *)s->chunk, len, line);
+                feed_text(tr, ntr, (const char *)ctx->chunk, len, line);
             break;
         }
         size_t start = len;
         len += (size_t)k;
-        char *base = (char *)s->chunk;
+        char *base = (char *)ctx->chunk;
         if (skipping) {
             char *nl = memchr(base + start, '\n', len - start);
             if (!nl) {
@@ -353,12 +355,12 @@ static void stream_text(fa_scanner *s, const fa_object *obj, fa_reader *rd, unsi
         line += (long)count_newlines(base, n);
         memmove(base, base + n, len - n);
         len -= n;
-        if (s->chunk_cap > CHUNK_MIN && len < CHUNK_MIN) {
+        if (ctx->chunk_cap > CHUNK_MIN && len < CHUNK_MIN) {
             /* Shrink back after a long line so one odd file does not pin memory. */
-            s->chunk = fa_xrealloc(s->chunk, CHUNK_MIN + 1);
-            s->chunk_cap = CHUNK_MIN;
+            ctx->chunk = fa_xrealloc(ctx->chunk, CHUNK_MIN + 1);
+            ctx->chunk_cap = CHUNK_MIN;
         }
-        if (fa_ctx_cancelled(&s->ctx))
+        if (fa_ctx_cancelled(ctx))
             break;
     }
     for (size_t i = 0; i < ntr; i++)
@@ -367,12 +369,12 @@ static void stream_text(fa_scanner *s, const fa_object *obj, fa_reader *rd, unsi
 }
 
 /* Reads the whole object (bounded by max_member_size) into memory. */
-static unsigned char *read_all(fa_scanner *s, const fa_input *in, fa_reader *rd,
+static unsigned char *read_all(fa_ctx *ctx, const fa_input *in, fa_reader *rd,
                                const unsigned char *head, size_t hn, size_t *out_len, int *hit_limit)
 {
-    const int64_t lim = s->opts.limits.value[FA_LIM_MAX_MEMBER_SIZE];
+    const int64_t lim = ctx->scanner->opts.limits.value[FA_LIM_MAX_MEMBER_SIZE];
     *hit_limit = 0;
-    if (in->size >= 0 && fa_ctx_limit(&s->ctx, FA_LIM_MAX_MEMBER_SIZE, in->size, in->loc)) {
+    if (in->size >= 0 && fa_ctx_limit(ctx, FA_LIM_MAX_MEMBER_SIZE, in->size, in->loc)) {
         *hit_limit = 1;
         return NULL;
     }
@@ -385,7 +387,7 @@ static unsigned char *read_all(fa_scanner *s, const fa_input *in, fa_reader *rd,
     for (;;) {
         if (len == cap) {
             if ((int64_t)cap > lim) {
-                fa_ctx_limit(&s->ctx, FA_LIM_MAX_MEMBER_SIZE, (int64_t)cap, in->loc);
+                fa_ctx_limit(ctx, FA_LIM_MAX_MEMBER_SIZE, (int64_t)cap, in->loc);
                 *hit_limit = 1;
                 free(data);
                 return NULL;
@@ -397,7 +399,7 @@ static unsigned char *read_all(fa_scanner *s, const fa_input *in, fa_reader *rd,
         }
         long long k = rd->read(rd, data + len, cap - len);
         if (k < 0) {
-            fa_ctx_error(&s->ctx, in->loc, "read_error", "%s", rd->err.msg);
+            fa_ctx_error(ctx, in->loc, "read_error", "%s", rd->err.msg);
             free(data);
             return NULL;
         }
@@ -410,7 +412,7 @@ static unsigned char *read_all(fa_scanner *s, const fa_input *in, fa_reader *rd,
 }
 
 typedef struct member_ctx {
-    fa_scanner     *s;
+    fa_ctx         *ctx;
     const fa_input *parent;
     fa_status       st;
 } member_ctx;
@@ -430,12 +432,12 @@ static fa_status on_member(void *udata, const fa_archive_member *m)
     in.mtime = m->mtime;
     in.depth = mc->parent->depth + 1;
     in.etag = in.encryption = in.storage_class = NULL;
-    fa_status st = fa_scan_input(mc->s, &in);
+    fa_status st = fa_scan_input(mc->ctx, &in);
     fa_location_free(&child);
     return st == FA_FATAL ? FA_FATAL : FA_OK;
 }
 
-static void emit_object(fa_scanner *s, const fa_input *in, const char *type, int64_t size)
+static void record_object(fa_ctx *ctx, const fa_input *in, const char *type, int64_t size)
 {
     fa_object_rec o;
     memset(&o, 0, sizeof o);
@@ -446,22 +448,20 @@ static void emit_object(fa_scanner *s, const fa_input *in, const char *type, int
     o.etag = (char *)in->etag;
     o.encryption = (char *)in->encryption;
     o.storage_class = (char *)in->storage_class;
-    s->stats.objects++;
-    if (size > 0)
-        s->stats.bytes += (uint64_t)size;
-    if (s->ctx.sink && s->ctx.sink->ops->object)
-        s->ctx.sink->ops->object(s->ctx.sink, &o);
+    if (ctx->sink && ctx->sink->ops->object)
+        ctx->sink->ops->object(ctx->sink, &o);
 }
 
-fa_status fa_scan_input(fa_scanner *s, const fa_input *in)
+fa_status fa_scan_input(fa_ctx *ctx, const fa_input *in)
 {
-    if (check_time(s, in->loc))
+    fa_scanner *s = ctx->scanner;
+    if (check_time(ctx, in->loc))
         return FA_FATAL;
     counting_reader cr = { .r = { .read = counting_read }, .inner = in->rd };
     unsigned char *head = fa_xmalloc(FA_SNIFF_HEAD);
     long long hn = fa_reader_fill(&cr.r, head, FA_SNIFF_HEAD);
     if (hn < 0) {
-        fa_ctx_error(&s->ctx, in->loc, "unreadable", "%s", cr.r.err.msg);
+        fa_ctx_error(ctx, in->loc, "unreadable", "%s", cr.r.err.msg);
         free(head);
         return FA_OK;
     }
@@ -478,26 +478,26 @@ fa_status fa_scan_input(fa_scanner *s, const fa_input *in)
     }
     for (size_t k = 0; k < s->nkinds && k < 64; k++)
         if ((masks[k] & FA_IN_PATH) && s->kinds[k].kind->scan_path)
-            s->kinds[k].kind->scan_path(s->kinds[k].prep, &s->ctx, &obj);
+            s->kinds[k].kind->scan_path(s->kinds[k].prep, ctx, &obj);
 
     fa_replay rp;
     fa_replay_init(&rp, head, (size_t)hn, &cr.r);
     fa_status st = FA_OK;
     if (fa_type_is_archive(type)) {
-        if (!fa_ctx_limit(&s->ctx, FA_LIM_MAX_DEPTH, in->depth + 1, in->loc)) {
+        if (!fa_ctx_limit(ctx, FA_LIM_MAX_DEPTH, in->depth + 1, in->loc)) {
             fa_archive_budget local = { 0, 0, 0 };
             fa_input self = *in;
             if (!self.budget)
                 self.budget = &local;
-            member_ctx mc = { s, &self, FA_OK };
+            member_ctx mc = { ctx, &self, FA_OK };
             if (!self.budget->exhausted &&
-                fa_archive_walk(&s->ctx, &rp.r, type, in->loc, self.budget, on_member, &mc) == FA_FATAL)
+                fa_archive_walk(ctx, &rp.r, type, in->loc, self.budget, on_member, &mc) == FA_FATAL)
                 st = FA_FATAL;
         }
     } else if (all & FA_IN_BUFFER) {
         size_t len = 0;
         int hit = 0;
-        unsigned char *data = read_all(s, in, &cr.r, head, (size_t)hn, &len, &hit);
+        unsigned char *data = read_all(ctx, in, &cr.r, head, (size_t)hn, &len, &hit);
         if (data) {
             obj.data = data;
             obj.len = len;
@@ -505,13 +505,13 @@ fa_status fa_scan_input(fa_scanner *s, const fa_input *in)
                 obj.size = (long long)len;
             for (size_t k = 0; k < s->nkinds && k < 64; k++)
                 if ((masks[k] & FA_IN_BUFFER) && s->kinds[k].kind->scan_buffer)
-                    s->kinds[k].kind->scan_buffer(s->kinds[k].prep, &s->ctx, &obj);
+                    s->kinds[k].kind->scan_buffer(s->kinds[k].prep, ctx, &obj);
             if (all & FA_IN_TEXT) {
                 fa_mem_reader mr;
                 fa_mem_reader_init(&mr, data, len);
                 obj.data = NULL;
                 obj.len = 0;
-                stream_text(s, &obj, &mr.r, masks);
+                stream_text(ctx, &obj, &mr.r, masks);
             }
             free(data);
         } else if (hit && (all & FA_IN_TEXT)) {
@@ -519,17 +519,276 @@ fa_status fa_scan_input(fa_scanner *s, const fa_input *in)
              * reader is past the head only when size was unknown; restart is not possible for
              * streams, so text detection covers what remains only if nothing was read. */
             if (in->size >= 0)
-                stream_text(s, &obj, &rp.r, masks);
+                stream_text(ctx, &obj, &rp.r, masks);
         }
     } else if (all & FA_IN_TEXT) {
-        stream_text(s, &obj, &rp.r, masks);
+        stream_text(ctx, &obj, &rp.r, masks);
     }
     free(head);
     int64_t size = in->size >= 0 ? in->size : cr.count;
-    emit_object(s, in, type, size);
+    record_object(ctx, in, type, size);
     if (s->cancelled)
         st = FA_FATAL;
     return st;
+}
+
+/* ---------------------------------------------------------------- jobs and threads */
+
+static fa_job *job_new(fa_scanner *s, fa_location *loc, const char *name, int fd, int keep_fd,
+                       int64_t size, int64_t mtime)
+{
+    fa_job *j = fa_xcalloc(1, sizeof *j);
+    j->seq = s->next_seq++;
+    j->loc = *loc;
+    fa_location_init(loc);          /* ownership moved into the job */
+    j->name = fa_xstrdup(name ? name : "");
+    j->fd = fd;
+    j->keep_fd = keep_fd;
+    j->size = size;
+    j->mtime = mtime;
+    j->events = fa_sink_collect_new();
+    return j;
+}
+
+static void job_free(fa_job *j)
+{
+    if (j->fd >= 0 && !j->keep_fd)
+        close(j->fd);
+    fa_location_free(&j->loc);
+    free(j->name);
+    fa_sink_free(j->events);
+    free(j);
+}
+
+static void run_job(fa_ctx *ctx, fa_job *j)
+{
+    if (j->fd < 0)
+        return;
+    ctx->sink = j->events;
+    fa_fd_reader fr;
+    fa_fd_reader_init(&fr, j->fd);
+    fa_input in = { .loc = &j->loc, .name = j->name, .rd = &fr.r, .size = j->size,
+                    .mtime = j->mtime, .depth = 0 };
+    fa_scan_input(ctx, &in);
+    ctx->sink = NULL;
+    if (!j->keep_fd) {
+        close(j->fd);
+        j->fd = -1;
+    }
+}
+
+/* Replays a finished job into the run's sink and the scan's totals (calling thread only). */
+static void emit_job(fa_scanner *s, fa_job *j)
+{
+    const fa_collected *c = fa_sink_collected(j->events);
+    fa_sink *out = s->out;
+    /* Members are recorded before their archive; findings, errors and limits come with them. */
+    for (size_t i = 0; i < c->nobjects; i++) {
+        s->stats.objects++;
+        if (c->objects[i].size > 0)
+            s->stats.bytes += (uint64_t)c->objects[i].size;
+        if (out && out->ops->object)
+            out->ops->object(out, &c->objects[i]);
+    }
+    for (size_t i = 0; i < c->nfindings; i++) {
+        const fa_finding *f = &c->findings[i];
+        s->stats.findings++;
+        if ((unsigned)f->severity < 5)
+            s->stats.by_severity[f->severity]++;
+        if (s->max_severity == FA_SEV_NONE || f->severity > s->max_severity)
+            s->max_severity = f->severity;
+        if (out && out->ops->finding)
+            out->ops->finding(out, f);
+    }
+    for (size_t i = 0; i < c->nerrors; i++) {
+        s->stats.errors++;
+        s->complete = 0;
+        if (out && out->ops->error)
+            out->ops->error(out, &c->errors[i]);
+    }
+    for (size_t i = 0; i < c->nlimits; i++) {
+        s->stats.limits++;
+        s->complete = 0;
+        if (out && out->ops->limit)
+            out->ops->limit(out, &c->limits[i]);
+    }
+}
+
+/* Emits every finished job at the head of the submission order. With wait_all, first
+ * waits until no job is in flight. */
+static void drain(fa_scanner *s, int wait_all)
+{
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (wait_all && s->ninflight && !(s->inflight_head && s->inflight_head->done))
+            pthread_cond_wait(&s->done_cv, &s->mu);
+        fa_job *ready = NULL, **tail = &ready;
+        while (s->inflight_head && s->inflight_head->done) {
+            fa_job *j = s->inflight_head;
+            s->inflight_head = j->next_inflight;
+            if (!s->inflight_head)
+                s->inflight_tail = NULL;
+            s->ninflight--;
+            j->next_inflight = NULL;
+            *tail = j;
+            tail = &j->next_inflight;
+        }
+        size_t left = s->ninflight;
+        pthread_mutex_unlock(&s->mu);
+        if (!ready && (!wait_all || !left))
+            return;
+        while (ready) {
+            fa_job *n = ready->next_inflight;
+            emit_job(s, ready);
+            job_free(ready);
+            ready = n;
+        }
+        if (!wait_all)
+            return;
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    fa_ctx *ctx = arg;
+    fa_scanner *s = ctx->scanner;
+    for (;;) {
+        pthread_mutex_lock(&s->mu);
+        while (!s->pending_head && !s->stopping)
+            pthread_cond_wait(&s->work_cv, &s->mu);
+        fa_job *j = s->pending_head;
+        if (!j) {
+            pthread_mutex_unlock(&s->mu);
+            return NULL;
+        }
+        s->pending_head = j->next_pending;
+        if (!s->pending_head)
+            s->pending_tail = NULL;
+        pthread_mutex_unlock(&s->mu);
+        if (!s->cancelled)
+            run_job(ctx, j);
+        pthread_mutex_lock(&s->mu);
+        j->done = 1;
+        pthread_cond_broadcast(&s->done_cv);
+        pthread_mutex_unlock(&s->mu);
+    }
+}
+
+static void enqueue(fa_scanner *s, fa_job *j, int needs_work)
+{
+    pthread_mutex_lock(&s->mu);
+    if (s->inflight_tail)
+        s->inflight_tail->next_inflight = j;
+    else
+        s->inflight_head = j;
+    s->inflight_tail = j;
+    s->ninflight++;
+    if (needs_work) {
+        if (s->pending_tail)
+            s->pending_tail->next_pending = j;
+        else
+            s->pending_head = j;
+        s->pending_tail = j;
+        pthread_cond_signal(&s->work_cv);
+    } else {
+        j->done = 1;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+fa_status fa_scanner_submit(fa_scanner *s, fa_location *loc, const char *name, int fd, int keep_fd,
+                            int64_t size, int64_t mtime)
+{
+    fa_job *j = job_new(s, loc, name, fd, keep_fd, size, mtime);
+    if (!s->threads) {
+        run_job(&s->main_ctx, j);
+        enqueue(s, j, 0);
+        drain(s, 0);
+        return s->cancelled ? FA_FATAL : FA_OK;
+    }
+    /* Bound the work in flight: wait for the oldest job before taking more. */
+    pthread_mutex_lock(&s->mu);
+    while (s->ninflight >= s->max_inflight && !(s->inflight_head && s->inflight_head->done))
+        pthread_cond_wait(&s->done_cv, &s->mu);
+    pthread_mutex_unlock(&s->mu);
+    drain(s, 0);
+    enqueue(s, j, 1);
+    drain(s, 0);
+    return s->cancelled ? FA_FATAL : FA_OK;
+}
+
+void fa_scan_error_at(fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
+{
+    fa_buf msg = FA_BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    fa_buf_vaddf(&msg, fmt, ap);
+    va_end(ap);
+    fa_location none;
+    fa_location_init(&none);
+    fa_job *j = job_new(s, &none, NULL, -1, 0, -1, INT64_MIN);
+    fa_ctx c = { .scanner = s, .sink = j->events };
+    emit_error(&c, loc, code, msg.buf);
+    fa_buf_release(&msg);
+    enqueue(s, j, 0);
+    drain(s, 0);
+}
+
+/* FNV-1a: stable across machines and versions, which is all a shard split needs. */
+int fa_scanner_other_shard(const fa_scanner *s, const char *path)
+{
+    if (s->opts.shard_count <= 1)
+        return 0;
+    uint64_t h = 1469598103934665603ULL;
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ULL;
+    }
+    return (int)(h % (uint64_t)s->opts.shard_count) != s->opts.shard_index - 1;
+}
+
+static void start_workers(fa_scanner *s)
+{
+    if (s->nthreads <= 1)
+        return;
+    s->threads = fa_xcalloc((size_t)s->nthreads, sizeof(pthread_t));
+    s->worker_ctx = fa_xcalloc((size_t)s->nthreads, sizeof(fa_ctx));
+    s->stopping = 0;
+    for (int i = 0; i < s->nthreads; i++) {
+        ctx_init(&s->worker_ctx[i], s);
+        if (pthread_create(&s->threads[i], NULL, worker_main, &s->worker_ctx[i]) != 0) {
+            /* Fewer workers than asked still scan everything. */
+            free(s->worker_ctx[i].chunk);
+            if (i == 0) {
+                free(s->threads);
+                free(s->worker_ctx);
+                s->threads = NULL;
+                s->worker_ctx = NULL;
+                return;
+            }
+            s->nthreads = i;
+            break;
+        }
+    }
+}
+
+static void stop_workers(fa_scanner *s)
+{
+    if (!s->threads)
+        return;
+    drain(s, 1);
+    pthread_mutex_lock(&s->mu);
+    s->stopping = 1;
+    pthread_cond_broadcast(&s->work_cv);
+    pthread_mutex_unlock(&s->mu);
+    for (int i = 0; i < s->nthreads; i++) {
+        pthread_join(s->threads[i], NULL);
+        free(s->worker_ctx[i].chunk);
+    }
+    free(s->threads);
+    free(s->worker_ctx);
+    s->threads = NULL;
+    s->worker_ctx = NULL;
 }
 
 /* ---------------------------------------------------------------- entry points */
@@ -562,11 +821,14 @@ fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa
     meta.targets = targets;
     meta.ntargets = n;
     s->started = fa_scan_now();
-    s->ctx.sink = sink;
+    s->out = sink;
+    if (!s->main_ctx.chunk)
+        ctx_init(&s->main_ctx, s);
     fa_err_clear(err);
     if (sink->ops->begin && sink->ops->begin(sink, &meta) < 0)
         return fa_err_set(err, FA_FATAL, "output", "%s", sink->err.msg);
     fa_status result = FA_OK;
+    start_workers(s);
     for (size_t i = 0; i < n && !s->cancelled; i++) {
         fa_err terr;
         fa_err_clear(&terr);
@@ -583,13 +845,15 @@ fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa
             s->complete = 0;
         }
     }
+    stop_workers(s);
+    drain(s, 1);
     s->stats.seconds = fa_scan_now() - s->started;
     meta.finished_at = (int64_t)time(NULL);
     meta.complete = s->complete;
     meta.fatal = result == FA_FATAL;
     if (sink->ops->end && sink->ops->end(sink, &meta, &s->stats) < 0 && result != FA_FATAL)
         result = fa_err_set(err, FA_FATAL, "output", "%s", sink->err.msg);
-    s->ctx.sink = NULL;
+    s->out = NULL;
     return result;
 }
 
@@ -607,10 +871,19 @@ fa_status fa_scanner_scan_memory(fa_scanner *s, const char *path, const void *da
     const char *slash = strrchr(path, '/');
     fa_input in = { .loc = &loc, .name = slash ? slash + 1 : path, .rd = &mr.r,
                     .size = (int64_t)len, .mtime = INT64_MIN, .depth = 0 };
+    if (!s->main_ctx.chunk)
+        ctx_init(&s->main_ctx, s);
     s->started = fa_scan_now();
-    s->ctx.sink = sink;
-    fa_status st = fa_scan_input(s, &in);
-    s->ctx.sink = NULL;
+    fa_location none;
+    fa_location_init(&none);
+    fa_job *j = job_new(s, &none, NULL, -1, 0, -1, INT64_MIN);
+    s->main_ctx.sink = j->events;
+    fa_status st = fa_scan_input(&s->main_ctx, &in);
+    s->main_ctx.sink = NULL;
+    s->out = sink;
+    emit_job(s, j);
+    s->out = NULL;
+    job_free(j);
     fa_location_free(&loc);
     return st;
 }

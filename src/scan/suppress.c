@@ -116,6 +116,7 @@ fa_status fa_suppress_load_baseline(fa_suppress *s, const char *file, fa_err *er
                 add_finding_json(s, f);
         }
         json_decref(doc);
+        sort_fps(s);
         return FA_OK;
     }
     FILE *in = fopen(file, "r");
@@ -141,6 +142,7 @@ fa_status fa_suppress_load_baseline(fa_suppress *s, const char *file, fa_err *er
     }
     free(line);
     fclose(in);
+    sort_fps(s);
     return st;
 }
 
@@ -266,6 +268,7 @@ fa_status fa_suppress_load_ignore(fa_suppress *s, const char *file, fa_err *err)
     fclose(in);
     if (s->npats && !s->md)
         s->md = pcre2_match_data_create(1, NULL);
+    sort_fps(s);   /* sorted before the scan starts: lookups from workers only read */
     return st;
 }
 
@@ -273,7 +276,6 @@ int fa_suppress_finding(const fa_suppress *s, const fa_finding *f)
 {
     if (!s || !s->nfps)
         return 0;
-    sort_fps((fa_suppress *)s);
     const char *key = f->fingerprint;
     return bsearch(&key, s->fps, s->nfps, sizeof *s->fps, cmp_str) != NULL;
 }

@@ -99,18 +99,13 @@ static int included(walk *w, const char *rel, const char *name)
     return any_match(w->s->opts.include, rel, name);
 }
 
+/* Hands the open file to the scanner, which owns fd from here on. */
 static fa_status scan_file(walk *w, const char *path, const char *rel, const char *name, int fd,
                            const struct stat *st)
 {
     fa_location loc;
     make_location(w, &loc, path, rel);
-    fa_fd_reader fr;
-    fa_fd_reader_init(&fr, fd);
-    fa_input in = { .loc = &loc, .name = name, .rd = &fr.r, .size = st->st_size,
-                    .mtime = st->st_mtime, .depth = 0 };
-    fa_status r = fa_scan_input(w->s, &in);
-    fa_location_free(&loc);
-    return r;
+    return fa_scanner_submit(w->s, &loc, name, fd, 0, st->st_size, st->st_mtime);
 }
 
 /* Opens a regular file without blocking on a FIFO swapped in after lstat(). */
@@ -163,6 +158,8 @@ static fa_status walk_entry(walk *w, const char *path, const char *rel, const ch
         return walk_dir(w, path, rel, &st);
     if (!S_ISREG(st.st_mode) || !included(w, rel, name))
         return FA_OK;   /* FIFOs, sockets, devices: never opened */
+    if (fa_scanner_other_shard(s, path))
+        return FA_OK;
     int e = 0;
     int fd = open_regular(path, s->opts.follow_symlinks, &st, &e);
     if (fd < 0) {
@@ -174,9 +171,7 @@ static fa_status walk_entry(walk *w, const char *path, const char *rel, const ch
         }
         return FA_OK;
     }
-    fa_status r = scan_file(w, path, rel, name, fd, &st);
-    close(fd);
-    return r;
+    return scan_file(w, path, rel, name, fd, &st);
 }
 
 static fa_status walk_dir(walk *w, const char *path, const char *rel, const struct stat *dst)
@@ -254,8 +249,10 @@ fa_status fa_source_fs(fa_scanner *s, const char *target, fa_err *err)
             r = fa_err_set(err, FA_FATAL, "target", "cannot open '%s': %s", target, strerror(e ? e : EINVAL));
         } else {
             const char *slash = strrchr(target, '/');
-            scan_file(&w, target, "", slash ? slash + 1 : target, fd, &st);
-            close(fd);
+            if (fa_scanner_other_shard(s, target))
+                close(fd);
+            else
+                scan_file(&w, target, "", slash ? slash + 1 : target, fd, &st);
         }
     } else {
         r = fa_err_set(err, FA_FATAL, "target", "cannot scan '%s': not a regular file or folder", target);
@@ -273,10 +270,12 @@ fa_status fa_source_stdin(fa_scanner *s, fa_err *err)
     loc.target = fa_xstrdup("-");
     loc.path = fa_xstrdup("-");
     loc.uri = fa_xstrdup("stdin:");
-    fa_fd_reader fr;
-    fa_fd_reader_init(&fr, 0);
-    fa_input in = { .loc = &loc, .name = "-", .rd = &fr.r, .size = -1, .mtime = INT64_MIN, .depth = 0 };
-    fa_scan_input(s, &in);
-    fa_location_free(&loc);
-    return FA_OK;
+    /* A regular file on stdin (faceaudit scan - < file) has a size and a time. */
+    struct stat st;
+    int64_t size = -1, mtime = INT64_MIN;
+    if (fstat(0, &st) == 0 && S_ISREG(st.st_mode)) {
+        size = st.st_size;
+        mtime = st.st_mtime;
+    }
+    return fa_scanner_submit(s, &loc, "-", 0, 1, size, mtime);
 }

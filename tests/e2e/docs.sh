@@ -1,6 +1,6 @@
 # Every command's --help options appear in its man page, and every man page has EXIT STATUS.
 . "$TOP/tests/lib/e2e.sh"
-for cmd in scan rules inventory retention dpia; do
+for cmd in scan rules inventory retention dpia merge; do
     page="$TOP/man/faceaudit-$cmd.1"
     [ -f "$page" ] || fail "missing man page $page"
     grep -q '^\.SH EXIT STATUS' "$page" || fail "$page has no EXIT STATUS"
