@@ -45,6 +45,7 @@ typedef struct fa_object_rec {
     char       *etag;       /* NULL for files */
     char       *encryption; /* NULL unless known (S3 SSE) */
     char       *storage_class;
+    char       *skipped;    /* why the content was not read (e.g. "storage class GLACIER"), else NULL */
 } fa_object_rec;
 
 void fa_object_rec_clear(fa_object_rec *o);

@@ -33,6 +33,9 @@ typedef struct fa_sink_ops {
     fa_status (*limit)(fa_sink *s, const fa_limit_hit *l);
     fa_status (*end)(fa_sink *s, const fa_scan_meta *m, const fa_stats *st);
     void      (*destroy)(fa_sink *s);
+    /* A record for a top-level array of the document other than the four above, e.g.
+     * "buckets" (S3 bucket posture). May be NULL: formats without such arrays ignore it. */
+    fa_status (*record)(fa_sink *s, const char *array, json_t *value);
 } fa_sink_ops;
 
 struct fa_sink {

@@ -365,7 +365,14 @@ static fa_status d_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
     return r;
 }
 
-static const fa_sink_ops diag_ops = { "diag", d_begin, d_object, d_finding, d_error, d_limit, d_end, NULL };
+static fa_status d_record(fa_sink *s, const char *array, json_t *value)
+{
+    diag_sink *d = (diag_sink *)s;
+    FOR_INNER(d, if (in->ops->record) in->ops->record(in, array, value));
+    return FA_OK;
+}
+
+static const fa_sink_ops diag_ops = { "diag", d_begin, d_object, d_finding, d_error, d_limit, d_end, NULL, d_record };
 
 static void print_summary(const diag_sink *d, const fa_stats *st)
 {

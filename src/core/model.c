@@ -57,6 +57,7 @@ void fa_object_rec_clear(fa_object_rec *o)
     free(o->etag);
     free(o->encryption);
     free(o->storage_class);
+    free(o->skipped);
     memset(o, 0, sizeof *o);
 }
 

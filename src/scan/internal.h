@@ -30,20 +30,6 @@ struct fa_ctx {
     size_t             chunk_cap;
 };
 
-/* One top-level object (or a walker error) on its way to the sink. */
-typedef struct fa_job {
-    uint64_t       seq;
-    fa_location    loc;          /* owned */
-    char          *name;         /* owned */
-    int            fd;           /* owned unless keep_fd; -1 for error-only jobs */
-    int            keep_fd;      /* stdin */
-    int64_t        size, mtime;
-    fa_sink       *events;       /* collector of this job's results */
-    int            done;
-    struct fa_job *next_pending; /* work queue */
-    struct fa_job *next_inflight;/* submission order */
-} fa_job;
-
 struct fa_scanner {
     fa_ruleset   *rs;
     fa_scan_opts  opts;
@@ -63,8 +49,8 @@ struct fa_scanner {
     fa_ctx       *worker_ctx;
     pthread_mutex_t mu;       /* guards the queues below and lazy kind preparation */
     pthread_cond_t  work_cv, done_cv;
-    fa_job       *pending_head, *pending_tail;
-    fa_job       *inflight_head, *inflight_tail;
+    struct fa_job *pending_head, *pending_tail;
+    struct fa_job *inflight_head, *inflight_tail;
     size_t        ninflight, max_inflight;
     uint64_t      next_seq;
     int           stopping;
@@ -85,6 +71,42 @@ typedef struct fa_input {
 /* Runs the whole pipeline on one object: sniff, path rules, archive expansion or detectors,
  * then records its object. Returns FA_FATAL only when the scan was cancelled. */
 fa_status fa_scan_input(fa_ctx *ctx, const fa_input *in);
+
+/* A top-level object whose bytes come from a reader the source opens on a worker thread
+ * (an S3 GET), with the facts the object record carries. */
+typedef struct fa_source_object {
+    fa_location loc;            /* moved into the scanner by fa_scanner_submit_object */
+    const char *name;           /* copied */
+    int64_t     size, mtime;
+    const char *etag, *encryption, *storage_class;   /* copied; may be NULL */
+    const char *skipped;        /* copied; set = record the object without reading it */
+    /* Called on a worker thread: returns a reader valid until release(), or NULL with err
+     * set (err->code becomes the error entry's code, e.g. "vanished"). */
+    fa_reader *(*open)(void *arg, fa_err *err);
+    /* Always called once, when the scanner is done with the object (frees arg). */
+    void       (*release)(void *arg);
+    void       *arg;
+} fa_source_object;
+
+/* One top-level object (or a walker error) on its way to the sink. */
+typedef struct fa_job {
+    uint64_t       seq;
+    fa_location    loc;          /* owned */
+    char          *name;         /* owned */
+    int            fd;           /* owned unless keep_fd; -1 for error-only jobs */
+    int            keep_fd;      /* stdin */
+    int64_t        size, mtime;
+    fa_source_object src;        /* open/release/facts for non-fd sources (S3) */
+    int            has_src;
+    fa_sink       *events;       /* collector of this job's results */
+    int            done;
+    struct fa_job *next_pending; /* work queue */
+    struct fa_job *next_inflight;/* submission order */
+} fa_job;
+
+fa_status fa_scanner_submit_object(struct fa_scanner *s, fa_source_object *o);
+/* Adds a record to a top-level array of the document (e.g. "buckets"); calling thread only. */
+void fa_scanner_record(struct fa_scanner *s, const char *array, json_t *value);
 
 /* Sources hand top-level objects to the scanner. fa_scanner_submit takes ownership of
  * *loc's strings (the struct is reset) and of fd. Returns FA_FATAL once cancelled. */

@@ -554,14 +554,57 @@ static void job_free(fa_job *j)
 {
     if (j->fd >= 0 && !j->keep_fd)
         close(j->fd);
+    if (j->has_src) {
+        if (j->src.release)
+            j->src.release(j->src.arg);
+        free((char *)j->src.etag);
+        free((char *)j->src.encryption);
+        free((char *)j->src.storage_class);
+        free((char *)j->src.skipped);
+    }
     fa_location_free(&j->loc);
     free(j->name);
     fa_sink_free(j->events);
     free(j);
 }
 
+static void run_source_job(fa_ctx *ctx, fa_job *j)
+{
+    fa_source_object *o = &j->src;
+    if (o->skipped) {
+        fa_object_rec rec;
+        memset(&rec, 0, sizeof rec);
+        rec.loc = j->loc;
+        rec.size = j->size;
+        rec.mtime = j->mtime;
+        rec.type = NULL;
+        rec.etag = (char *)o->etag;
+        rec.encryption = (char *)o->encryption;
+        rec.storage_class = (char *)o->storage_class;
+        rec.skipped = (char *)o->skipped;
+        ctx->sink->ops->object(ctx->sink, &rec);
+        return;
+    }
+    fa_err err;
+    fa_err_clear(&err);
+    fa_reader *rd = o->open ? o->open(o->arg, &err) : NULL;
+    if (!rd) {
+        fa_ctx_error(ctx, &j->loc, err.code[0] ? err.code : "unreadable", "%s", err.msg[0] ? err.msg : "cannot read");
+        return;
+    }
+    fa_input in = { .loc = &j->loc, .name = j->name, .rd = rd, .size = j->size, .mtime = j->mtime,
+                    .depth = 0, .etag = o->etag, .encryption = o->encryption, .storage_class = o->storage_class };
+    fa_scan_input(ctx, &in);
+}
+
 static void run_job(fa_ctx *ctx, fa_job *j)
 {
+    if (j->has_src) {
+        ctx->sink = j->events;
+        run_source_job(ctx, j);
+        ctx->sink = NULL;
+        return;
+    }
     if (j->fd < 0)
         return;
     ctx->sink = j->events;
@@ -696,10 +739,8 @@ static void enqueue(fa_scanner *s, fa_job *j, int needs_work)
     pthread_mutex_unlock(&s->mu);
 }
 
-fa_status fa_scanner_submit(fa_scanner *s, fa_location *loc, const char *name, int fd, int keep_fd,
-                            int64_t size, int64_t mtime)
+static fa_status submit_job(fa_scanner *s, fa_job *j)
 {
-    fa_job *j = job_new(s, loc, name, fd, keep_fd, size, mtime);
     if (!s->threads) {
         run_job(&s->main_ctx, j);
         enqueue(s, j, 0);
@@ -715,6 +756,38 @@ fa_status fa_scanner_submit(fa_scanner *s, fa_location *loc, const char *name, i
     enqueue(s, j, 1);
     drain(s, 0);
     return s->cancelled ? FA_FATAL : FA_OK;
+}
+
+fa_status fa_scanner_submit(fa_scanner *s, fa_location *loc, const char *name, int fd, int keep_fd,
+                            int64_t size, int64_t mtime)
+{
+    return submit_job(s, job_new(s, loc, name, fd, keep_fd, size, mtime));
+}
+
+static char *dup_opt(const char *s)
+{
+    return s ? fa_xstrdup(s) : NULL;
+}
+
+fa_status fa_scanner_submit_object(fa_scanner *s, fa_source_object *o)
+{
+    fa_job *j = job_new(s, &o->loc, o->name, -1, 0, o->size, o->mtime);
+    j->has_src = 1;
+    j->src = *o;
+    j->src.name = NULL;
+    j->src.etag = dup_opt(o->etag);
+    j->src.encryption = dup_opt(o->encryption);
+    j->src.storage_class = dup_opt(o->storage_class);
+    j->src.skipped = dup_opt(o->skipped);
+    return submit_job(s, j);
+}
+
+void fa_scanner_record(fa_scanner *s, const char *array, json_t *value)
+{
+    /* Records go straight to the sink: sources and emission both run on this thread. */
+    drain(s, 0);
+    if (s->out && s->out->ops->record)
+        s->out->ops->record(s->out, array, value);
 }
 
 void fa_scan_error_at(fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)

@@ -21,6 +21,7 @@ static fa_status c_object(fa_sink *s, const fa_object_rec *o)
     d->etag = o->etag ? fa_xstrdup(o->etag) : NULL;
     d->encryption = o->encryption ? fa_xstrdup(o->encryption) : NULL;
     d->storage_class = o->storage_class ? fa_xstrdup(o->storage_class) : NULL;
+    d->skipped = o->skipped ? fa_xstrdup(o->skipped) : NULL;
     return FA_OK;
 }
 
@@ -83,7 +84,7 @@ static void c_destroy(fa_sink *s)
     free(s);
 }
 
-static const fa_sink_ops collect_ops = { "collect", NULL, c_object, c_finding, c_error, c_limit, NULL, c_destroy };
+static const fa_sink_ops collect_ops = { "collect", NULL, c_object, c_finding, c_error, c_limit, NULL, c_destroy, NULL };
 
 fa_sink *fa_sink_collect_new(void)
 {

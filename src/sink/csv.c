@@ -72,7 +72,7 @@ static fa_status c_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
 
 static void c_destroy(fa_sink *s) { free(s); }
 
-static const fa_sink_ops csv_ops = { "csv", c_begin, NULL, c_finding, NULL, NULL, c_end, c_destroy };
+static const fa_sink_ops csv_ops = { "csv", c_begin, NULL, c_finding, NULL, NULL, c_end, c_destroy, NULL };
 
 fa_sink *fa_sink_csv_new(FILE *out, const fa_sink_opts *o)
 {

@@ -9,6 +9,7 @@
 typedef struct json_sink {
     fa_sink base;
     json_t *findings, *errors, *limits;
+    json_t *records;    /* other top-level arrays, e.g. "buckets" */
     size_t  nobjects;
 } json_sink;
 
@@ -34,6 +35,8 @@ json_t *fa_object_rec_to_json(const fa_object_rec *o)
     json_object_set_new(j, "encryption", o->encryption ? json_string(o->encryption) : json_null());
     if (o->storage_class)
         json_object_set_new(j, "storage_class", json_string(o->storage_class));
+    if (o->skipped)
+        json_object_set_new(j, "skipped", json_string(o->skipped));
     return j;
 }
 
@@ -81,6 +84,18 @@ static fa_status j_limit(fa_sink *s, const fa_limit_hit *l)
     return FA_OK;
 }
 
+static fa_status j_record(fa_sink *s, const char *array, json_t *value)
+{
+    json_sink *js = (json_sink *)s;
+    json_t *arr = json_object_get(js->records, array);
+    if (!arr) {
+        arr = json_array();
+        json_object_set_new(js->records, array, arr);
+    }
+    json_array_append(arr, value);
+    return FA_OK;
+}
+
 static void write_array(FILE *out, const char *key, json_t *arr)
 {
     fprintf(out, ",\n\"%s\": [", key);
@@ -100,6 +115,10 @@ static fa_status j_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
     write_array(s->out, "findings", js->findings);
     write_array(s->out, "errors", js->errors);
     write_array(s->out, "limits", js->limits);
+    const char *key;
+    json_t *arr;
+    json_object_foreach(js->records, key, arr)
+        write_array(s->out, key, arr);
     char a[40], b[40];
     fa_time_rfc3339(m->started_at, a, sizeof a);
     fa_time_rfc3339(m->finished_at, b, sizeof b);
@@ -134,10 +153,11 @@ static void j_destroy(fa_sink *s)
     json_decref(js->findings);
     json_decref(js->errors);
     json_decref(js->limits);
+    json_decref(js->records);
     free(js);
 }
 
-static const fa_sink_ops json_ops = { "json", j_begin, j_object, j_finding, j_error, j_limit, j_end, j_destroy };
+static const fa_sink_ops json_ops = { "json", j_begin, j_object, j_finding, j_error, j_limit, j_end, j_destroy, j_record };
 
 fa_sink *fa_sink_json_new(FILE *out, const fa_sink_opts *o)
 {
@@ -150,5 +170,6 @@ fa_sink *fa_sink_json_new(FILE *out, const fa_sink_opts *o)
     js->findings = json_array();
     js->errors = json_array();
     js->limits = json_array();
+    js->records = json_object();
     return &js->base;
 }

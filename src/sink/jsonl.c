@@ -23,7 +23,7 @@ static fa_status l_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
 
 static void l_destroy(fa_sink *s) { free(s); }
 
-static const fa_sink_ops jsonl_ops = { "jsonl", NULL, NULL, l_finding, NULL, NULL, l_end, l_destroy };
+static const fa_sink_ops jsonl_ops = { "jsonl", NULL, NULL, l_finding, NULL, NULL, l_end, l_destroy, NULL };
 
 fa_sink *fa_sink_jsonl_new(FILE *out, const fa_sink_opts *o)
 {

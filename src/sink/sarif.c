@@ -225,7 +225,7 @@ static void s_destroy(fa_sink *s)
     free(ss);
 }
 
-static const fa_sink_ops sarif_ops = { "sarif", NULL, NULL, s_finding, s_error, s_limit, s_end, s_destroy };
+static const fa_sink_ops sarif_ops = { "sarif", NULL, NULL, s_finding, s_error, s_limit, s_end, s_destroy, NULL };
 
 fa_sink *fa_sink_sarif_new(FILE *out, const fa_sink_opts *o)
 {

@@ -65,7 +65,7 @@ static fa_status t_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
 
 static void t_destroy(fa_sink *s) { free(s); }
 
-static const fa_sink_ops text_ops = { "text", NULL, NULL, t_finding, NULL, NULL, t_end, t_destroy };
+static const fa_sink_ops text_ops = { "text", NULL, NULL, t_finding, NULL, NULL, t_end, t_destroy, NULL };
 
 fa_sink *fa_sink_text_new(FILE *out, const fa_sink_opts *o)
 {
