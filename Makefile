@@ -100,6 +100,7 @@ install: $(BIN)
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/faceaudit
 	install -d $(DESTDIR)$(DOCDIR) && install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
+	cp -R rules/examples $(DESTDIR)$(DATADIR)/rules/ 2>/dev/null; chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/rules
 	for f in templates/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/; done; true
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	for f in man/*.5; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
