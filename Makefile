@@ -13,7 +13,7 @@ CC       ?= gcc
 CXX      ?= g++
 SANITIZE ?=
 
-PKGS_C   := libarchive jansson libpcre2-8 yaml-0.1
+PKGS_C   := libarchive jansson libpcre2-8 yaml-0.1 sqlite3
 PKGS_CXX := $(shell pkg-config --exists opencv4 2>/dev/null && echo opencv4)
 EXTRA_PKGS_FILE := $(wildcard mk/*.mk)
 -include $(EXTRA_PKGS_FILE)

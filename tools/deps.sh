@@ -2,7 +2,7 @@
 # Installs exactly the Debian 12 packages faceaudit needs to build, test, demo and bench.
 # Idempotent: installs only what is missing; needs root (apt-get) only then.
 set -e
-PKGS="gcc g++ make pkg-config libarchive-dev libjansson-dev libpcre2-dev libyaml-dev libcriterion-dev \
+PKGS="gcc g++ make pkg-config libarchive-dev libjansson-dev libpcre2-dev libyaml-dev libcriterion-dev libsqlite3-dev time \
  libarchive-tools ripgrep zip unzip p7zip-full xz-utils bzip2 zstd lz4 file jq"
 [ -f tools/deps.extra ] && PKGS="$PKGS $(grep -v '^#' tools/deps.extra | tr '\n' ' ')"
 missing=""
@@ -19,8 +19,8 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >&2
 $SUDO apt-get install -y -qq --no-install-recommends $missing >&2
 fi
-# npm tools for the tests (the SARIF validator), pinned by tests/package-lock.json.
-if [ ! -x tests/node_modules/.bin/sarif-multitool ]; then
+# npm tools for the tests (the SARIF validator, the s3rver S3 server), pinned by tests/package-lock.json.
+if [ ! -x tests/node_modules/.bin/sarif-multitool ] || [ ! -x tests/node_modules/.bin/s3rver ]; then
     echo "deps: installing npm test tools" >&2
     (cd tests && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi

@@ -16,6 +16,9 @@ typedef struct fa_scan_opts {
     int          threads;      /* detection workers; 0 = online CPUs, 1 = none */
     int          shard_index;  /* --shard K/N: scan only objects whose location hashes to K-1 */
     int          shard_count;  /* 0 or 1 = no sharding */
+    struct fa_state *state;    /* incremental state (borrowed, may be NULL) */
+    int          new_only;     /* with state: report only findings the previous run did not */
+    int64_t      since;        /* skip objects modified before this (unix seconds); INT64_MIN = all */
 } fa_scan_opts;
 
 void fa_scan_opts_init(fa_scan_opts *o);

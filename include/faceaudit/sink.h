@@ -8,6 +8,8 @@
 
 typedef struct fa_stats {
     uint64_t objects, bytes, findings, errors, limits, suppressed;
+    uint64_t read_bytes;        /* bytes read from sources (less than bytes when carried over) */
+    uint64_t carried;           /* top-level objects whose results came from the state file */
     uint64_t by_severity[5];    /* findings per fa_severity */
     double   seconds;
 } fa_stats;
@@ -80,4 +82,10 @@ const fa_collected *fa_sink_collected(const fa_sink *s);
 /* JSON helpers shared by sinks and compliance commands (new references). */
 json_t *fa_location_to_json(const fa_location *l);
 json_t *fa_finding_to_json(const fa_finding *f);
+json_t *fa_object_rec_to_json(const fa_object_rec *o);
+/* The inverses, for results carried over from a state file: fill *out (owned by the caller,
+ * cleared with fa_location_free / fa_finding_clear / fa_object_rec_clear); 0 or -1. */
+int fa_location_from_json(json_t *j, fa_location *out);
+int fa_finding_from_json(json_t *j, fa_finding *out);
+int fa_object_rec_from_json(json_t *j, fa_object_rec *out);
 #endif

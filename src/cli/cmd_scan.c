@@ -1,6 +1,7 @@
 /* faceaudit scan: settings from the command line over faceaudit.yaml, rule packs, the
  * scanner into a sink, a summary on stderr, and the contract's exit status. */
 #include <getopt.h>
+#include <time.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include "cli.h"
 #include "faceaudit/buf.h"
 #include "faceaudit/scan.h"
+#include "faceaudit/state.h"
 #include "faceaudit/suppress.h"
 #include "faceaudit/yaml.h"
 
@@ -38,6 +40,10 @@ static const cli_option scan_options[] = {
     { "max-decoded", 0, "SIZE", "largest base64 run decoded from text (default 32M)" },
     { "max-object-size", 0, "SIZE", "largest bucket object fetched (default none)" },
     { "max-scan-time", 0, "SECS", "stop the scan after SECS seconds (default none)" },
+    { "state", 0, "FILE", "incremental state (SQLite): unchanged objects are not read again" },
+    { "new-only", 0, NULL, "with --state: report only findings the previous run did not report" },
+    { "since", 0, "DATE", "scan only objects modified on or after DATE (YYYY-MM-DD or RFC 3339)" },
+    { "lock-timeout", 0, "SECS", "with --state: wait this long for another run to finish (default 60)" },
     { "jobs", 'j', "N", "detection threads (default: the number of online CPUs)" },
     { "shard", 0, "K/N", "scan only part K of N (a hash of each object's path), for one scan over N machines" },
     { "color", 0, "WHEN", "colour text output: auto (default; off with NO_COLOR), always, never" },
@@ -76,7 +82,10 @@ typedef struct settings {
     strv        rules, include, exclude, disable, enable;
     fa_severity fail_on;
     int         fail_on_scan_errors, follow_symlinks, quiet;
-    int         jobs, shard_index, shard_count;
+    int         jobs, shard_index, shard_count, new_only;
+    const char *state;
+    int64_t     since;
+    double      lock_timeout;
     fa_limits   limits;
     unsigned    limit_set;            /* bit per fa_limit_id */
     unsigned    set;                  /* bit per scan_options index */
@@ -127,6 +136,29 @@ static int apply(settings *st, const char *name, const char *val, const char *wh
             cli_error("scan", "%s--fail-on: unknown severity '%s' (info, low, medium, high, critical, none)", where, val);
             return -1;
         }
+    } else if (IS("state")) st->state = val;
+    else if (IS("new-only")) st->new_only = !val || strcmp(val, "false");
+    else if (IS("lock-timeout")) {
+        char *end;
+        double t = strtod(val, &end);
+        if (*end || t < 0) {
+            cli_error("scan", "%s--lock-timeout: '%s' is not a number of seconds", where, val);
+            return -1;
+        }
+        st->lock_timeout = t;
+    } else if (IS("since")) {
+        struct tm tm;
+        memset(&tm, 0, sizeof tm);
+        const char *end = strptime(val, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (!end) {
+            memset(&tm, 0, sizeof tm);
+            end = strptime(val, "%Y-%m-%d", &tm);
+        }
+        if (!end || (*end && strcmp(end, "Z"))) {
+            cli_error("scan", "%s--since: '%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", where, val);
+            return -1;
+        }
+        st->since = (int64_t)timegm(&tm);
     } else if (IS("jobs")) {
         char *end;
         long n = strtol(val, &end, 10);
@@ -380,6 +412,9 @@ static void print_summary(const diag_sink *d, const fa_stats *st)
             (double)st->bytes / 1e6, (unsigned long long)st->findings);
     if (st->suppressed)
         fprintf(stderr, " (%llu suppressed)", (unsigned long long)st->suppressed);
+    if (st->carried)
+        fprintf(stderr, ", %llu unchanged objects carried over (%.1f MB read)", (unsigned long long)st->carried,
+                (double)st->read_bytes / 1e6);
     fprintf(stderr, ", %llu errors, %llu limits, %.2f s\n", (unsigned long long)st->errors,
             (unsigned long long)st->limits, st->seconds);
     if (!json_object_size(d->by_category))
@@ -483,6 +518,9 @@ int cmd_scan(int argc, char **argv)
     st.format = "text";
     st.color = "auto";
     st.fail_on = FA_SEV_LOW;
+    st.since = INT64_MIN;
+    st.lock_timeout = 60;
+    fa_state *state = NULL;
     fa_limits_defaults(&st.limits);
     fa_ydoc *config_doc = NULL;
     fa_ruleset *rs = NULL;
@@ -533,6 +571,20 @@ int cmd_scan(int argc, char **argv)
         options[0] = face_model_opt;
         opts.options = options;
     }
+    opts.since = st.since;
+    if (st.new_only && !st.state) {
+        cli_error("scan", "--new-only needs --state FILE (the previous run is read from it)");
+        goto done;
+    }
+    if (st.state) {
+        state = fa_state_open(st.state, st.lock_timeout, &err);
+        if (!state) {
+            cli_error("scan", "%s", err.msg);
+            goto done;
+        }
+        opts.state = state;
+        opts.new_only = st.new_only;
+    }
     sc = fa_scanner_new(rs, &opts, &err);
     if (!sc) {
         cli_error("scan", "%s", err.msg);
@@ -582,6 +634,7 @@ done:
     fa_sink_free(sinks[0]);
     fa_sink_free(sinks[1]);
     fa_scanner_free(sc);
+    fa_state_close(state);
     fa_suppress_free(sup);
     fa_ruleset_free(rs);
     fa_ydoc_free(config_doc);

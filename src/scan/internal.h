@@ -28,6 +28,7 @@ struct fa_ctx {
     fa_sink           *sink;
     unsigned char     *chunk;     /* text streaming buffer */
     size_t             chunk_cap;
+    int64_t            read_bytes;/* bytes read from top-level objects by this thread */
 };
 
 struct fa_scanner {
@@ -100,6 +101,8 @@ typedef struct fa_job {
     int            has_src;
     fa_sink       *events;       /* collector of this job's results */
     int            done;
+    int            carried;      /* results came from the state file */
+    int64_t        read_bytes;
     struct fa_job *next_pending; /* work queue */
     struct fa_job *next_inflight;/* submission order */
 } fa_job;

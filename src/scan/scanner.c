@@ -11,6 +11,7 @@
 #include "faceaudit/buf.h"
 #include "faceaudit/sha256.h"
 #include "faceaudit/sniff.h"
+#include "faceaudit/state.h"
 #include "faceaudit/suppress.h"
 #include "internal.h"
 
@@ -27,6 +28,7 @@ void fa_scan_opts_init(fa_scan_opts *o)
 {
     memset(o, 0, sizeof *o);
     fa_limits_defaults(&o->limits);
+    o->since = INT64_MIN;
 }
 
 /* ---------------------------------------------------------------- setup */
@@ -270,6 +272,17 @@ static size_t count_newlines(const char *p, size_t n)
     return c;
 }
 
+/* A reader below an archive records its own failures (limits, corrupt data, encryption; see
+ * archive.h); only other read failures are recorded here, so nothing is reported twice. */
+static void read_failed(fa_ctx *ctx, const fa_location *loc, const fa_err *e)
+{
+    static const char *const recorded[] = { "limit", "corrupt_archive", "encrypted", "input", "cancelled" };
+    for (size_t i = 0; i < sizeof recorded / sizeof recorded[0]; i++)
+        if (!strcmp(e->code, recorded[i]))
+            return;
+    fa_ctx_error(ctx, loc, e->code[0] ? e->code : "read_error", "%s", e->msg[0] ? e->msg : "read failed");
+}
+
 typedef struct text_run {
     const fa_kind *kind;
     void          *state;
@@ -322,7 +335,7 @@ static void stream_text(fa_ctx *ctx, const fa_object *obj, fa_reader *rd, unsign
         }
         long long k = rd->read(rd, ctx->chunk + len, ctx->chunk_cap - len);
         if (k < 0) {
-            fa_ctx_error(ctx, obj->loc, "read_error", "%s", rd->err.msg);
+            read_failed(ctx, obj->loc, &rd->err);
             break;
         }
         if (k == 0) {
@@ -399,7 +412,7 @@ static unsigned char *read_all(fa_ctx *ctx, const fa_input *in, fa_reader *rd,
         }
         long long k = rd->read(rd, data + len, cap - len);
         if (k < 0) {
-            fa_ctx_error(ctx, in->loc, "read_error", "%s", rd->err.msg);
+            read_failed(ctx, in->loc, &rd->err);
             free(data);
             return NULL;
         }
@@ -461,7 +474,7 @@ fa_status fa_scan_input(fa_ctx *ctx, const fa_input *in)
     unsigned char *head = fa_xmalloc(FA_SNIFF_HEAD);
     long long hn = fa_reader_fill(&cr.r, head, FA_SNIFF_HEAD);
     if (hn < 0) {
-        fa_ctx_error(ctx, in->loc, "unreadable", "%s", cr.r.err.msg);
+        read_failed(ctx, in->loc, &cr.r.err);
         free(head);
         return FA_OK;
     }
@@ -525,6 +538,8 @@ fa_status fa_scan_input(fa_ctx *ctx, const fa_input *in)
         stream_text(ctx, &obj, &rp.r, masks);
     }
     free(head);
+    if (in->depth == 0)
+        ctx->read_bytes += cr.count;
     int64_t size = in->size >= 0 ? in->size : cr.count;
     record_object(ctx, in, type, size);
     if (s->cancelled)
@@ -568,6 +583,7 @@ static void job_free(fa_job *j)
     free(j);
 }
 
+static void run_job_content(fa_ctx *ctx, fa_job *j);
 static void run_source_job(fa_ctx *ctx, fa_job *j)
 {
     fa_source_object *o = &j->src;
@@ -597,7 +613,7 @@ static void run_source_job(fa_ctx *ctx, fa_job *j)
     fa_scan_input(ctx, &in);
 }
 
-static void run_job(fa_ctx *ctx, fa_job *j)
+static void run_job_content(fa_ctx *ctx, fa_job *j)
 {
     if (j->has_src) {
         ctx->sink = j->events;
@@ -620,6 +636,67 @@ static void run_job(fa_ctx *ctx, fa_job *j)
     }
 }
 
+static void run_job(fa_ctx *ctx, fa_job *j)
+{
+    int64_t before = ctx->read_bytes;
+    run_job_content(ctx, j);
+    j->read_bytes = ctx->read_bytes - before;
+}
+
+/* The state file's view of a job: results of a complete scan of a real top-level object. */
+static int job_storable(const fa_scanner *s, const fa_job *j)
+{
+    const fa_collected *c = fa_sink_collected(j->events);
+    return s->opts.state && !j->carried && !s->cancelled && (j->fd >= 0 || j->has_src || j->read_bytes > 0) &&
+           !j->keep_fd && !(j->has_src && j->src.skipped) && c->nobjects && !c->nerrors && !c->nlimits;
+}
+
+static void store_job(fa_scanner *s, fa_job *j)
+{
+    const fa_collected *c = fa_sink_collected(j->events);
+    json_t *objects = json_array(), *findings = json_array();
+    for (size_t i = 0; i < c->nobjects; i++)
+        json_array_append_new(objects, fa_object_rec_to_json(&c->objects[i]));
+    for (size_t i = 0; i < c->nfindings; i++)
+        json_array_append_new(findings, fa_finding_to_json(&c->findings[i]));
+    json_t *r = json_pack("{s:o,s:o}", "objects", objects, "findings", findings);
+    fa_state_store(s->opts.state, j->loc.path ? j->loc.path : "", j->size, j->mtime,
+                   j->has_src ? j->src.etag : NULL, r);
+    json_decref(r);
+}
+
+/* Fills a job from the state file; 1 if its results were carried over. */
+static int carry_over(fa_scanner *s, fa_job *j)
+{
+    if (!s->opts.state || j->keep_fd || (j->fd < 0 && !j->has_src) || (j->has_src && j->src.skipped) || !j->loc.path)
+        return 0;
+    json_t *r = fa_state_lookup(s->opts.state, j->loc.path, j->size, j->mtime, j->has_src ? j->src.etag : NULL);
+    if (!r)
+        return 0;
+    fa_sink *ev = j->events;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(r, "objects"), i, v) {
+        fa_object_rec o;
+        if (fa_object_rec_from_json(v, &o) == 0)
+            ev->ops->object(ev, &o);
+        fa_object_rec_clear(&o);
+    }
+    json_array_foreach(json_object_get(r, "findings"), i, v) {
+        fa_finding f;
+        if (fa_finding_from_json(v, &f) == 0) {
+            if (fa_suppress_finding(s->opts.suppress, &f))
+                s->stats.suppressed++;   /* a baseline or ignore file may have changed */
+            else
+                ev->ops->finding(ev, &f);
+        }
+        fa_finding_clear(&f);
+    }
+    json_decref(r);
+    j->carried = 1;
+    return 1;
+}
+
 /* Replays a finished job into the run's sink and the scan's totals (calling thread only). */
 static void emit_job(fa_scanner *s, fa_job *j)
 {
@@ -633,8 +710,17 @@ static void emit_job(fa_scanner *s, fa_job *j)
         if (out && out->ops->object)
             out->ops->object(out, &c->objects[i]);
     }
+    s->stats.read_bytes += (uint64_t)j->read_bytes;
+    if (j->carried)
+        s->stats.carried++;
+    if (job_storable(s, j))
+        store_job(s, j);
     for (size_t i = 0; i < c->nfindings; i++) {
         const fa_finding *f = &c->findings[i];
+        if (s->opts.state && fa_state_note_finding(s->opts.state, f->fingerprint) && s->opts.new_only) {
+            s->stats.suppressed++;
+            continue;
+        }
         s->stats.findings++;
         if ((unsigned)f->severity < 5)
             s->stats.by_severity[f->severity]++;
@@ -741,6 +827,21 @@ static void enqueue(fa_scanner *s, fa_job *j, int needs_work)
 
 static fa_status submit_job(fa_scanner *s, fa_job *j)
 {
+    if (s->opts.since != INT64_MIN && j->mtime != INT64_MIN && j->mtime < s->opts.since &&
+        (j->fd >= 0 || j->has_src)) {
+        job_free(j);   /* --since: older objects are not part of this scan */
+        s->next_seq--;
+        return s->cancelled ? FA_FATAL : FA_OK;
+    }
+    if (carry_over(s, j)) {
+        if (j->fd >= 0 && !j->keep_fd) {
+            close(j->fd);
+            j->fd = -1;
+        }
+        enqueue(s, j, 0);
+        drain(s, 0);
+        return s->cancelled ? FA_FATAL : FA_OK;
+    }
     if (!s->threads) {
         run_job(&s->main_ctx, j);
         enqueue(s, j, 0);
@@ -901,6 +1002,17 @@ fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa
     if (sink->ops->begin && sink->ops->begin(sink, &meta) < 0)
         return fa_err_set(err, FA_FATAL, "output", "%s", sink->err.msg);
     fa_status result = FA_OK;
+    if (s->opts.state) {
+        json_t *tj = json_array();
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(tj, json_string(targets[i]));
+        char *tt = json_dumps(tj, JSON_COMPACT);
+        json_decref(tj);
+        fa_status st = fa_state_begin_run(s->opts.state, tt ? tt : "[]", meta.rules_digest, err);
+        free(tt);
+        if (st < 0)
+            return st;
+    }
     start_workers(s);
     for (size_t i = 0; i < n && !s->cancelled; i++) {
         fa_err terr;
@@ -920,7 +1032,21 @@ fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa
     }
     stop_workers(s);
     drain(s, 1);
+    if (s->cancelled) {
+        s->complete = 0;
+        if (!s->time_limit_recorded && result != FA_FATAL) {
+            /* Interrupted by a signal: the results are partial, which must not pass as clean. */
+            result = fa_err_set(err, FA_FATAL, "interrupted", "interrupted: the scan is incomplete");
+        }
+    }
     s->stats.seconds = fa_scan_now() - s->started;
+    if (s->opts.state && !s->cancelled) {
+        fa_err serr;
+        if (fa_state_end_run(s->opts.state, &s->stats, s->complete, &serr) < 0 && result != FA_FATAL) {
+            *err = serr;
+            result = FA_FATAL;
+        }
+    }
     meta.finished_at = (int64_t)time(NULL);
     meta.complete = s->complete;
     meta.fatal = result == FA_FATAL;

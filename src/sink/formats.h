@@ -7,5 +7,4 @@ fa_sink *fa_sink_jsonl_new(FILE *out, const fa_sink_opts *o);
 fa_sink *fa_sink_text_new(FILE *out, const fa_sink_opts *o);
 fa_sink *fa_sink_csv_new(FILE *out, const fa_sink_opts *o);
 fa_sink *fa_sink_sarif_new(FILE *out, const fa_sink_opts *o);
-json_t  *fa_object_rec_to_json(const fa_object_rec *o);
 #endif

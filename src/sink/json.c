@@ -125,9 +125,11 @@ static fa_status j_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
     json_t *targets = json_array();
     for (size_t i = 0; i < m->ntargets; i++)
         json_array_append_new(targets, json_string(m->targets[i]));
-    json_t *stats = json_pack("{s:I,s:I,s:I,s:f}", "objects", (json_int_t)st->objects,
+    json_t *stats = json_pack("{s:I,s:I,s:I,s:f,s:I,s:I,s:I,s:I,s:I}", "objects", (json_int_t)st->objects,
                               "bytes", (json_int_t)st->bytes, "findings", (json_int_t)st->findings,
-                              "seconds", st->seconds);
+                              "seconds", st->seconds, "read_bytes", (json_int_t)st->read_bytes,
+                              "carried_over", (json_int_t)st->carried, "suppressed", (json_int_t)st->suppressed,
+                              "errors", (json_int_t)st->errors, "limits", (json_int_t)st->limits);
     json_t *tool = json_pack("{s:s,s:s,s:s}", "name", "faceaudit", "version", m->tool_version,
                              "rules_digest", m->rules_digest ? m->rules_digest : "");
     json_t *scan = json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", m->scan_id, "started_at", a,

@@ -1,0 +1,114 @@
+# End-to-end: incremental state — an unchanged second run reads no object bytes, touched files
+# and changed rules rescan, --new-only, --since, the lock, and an interrupted run resumes.
+. "$TOP/tests/lib/e2e.sh"
+command -v flock >/dev/null || skip "flock (util-linux) missing"
+cat > pack.yaml <<'YAML'
+id: st
+version: 1.0.0
+description: rules for the state tests
+rules:
+  - id: st.call
+    kind: regex
+    category: vendor_endpoint
+    severity: medium
+    description: a made-up face API call
+    keywords: [facecheck]
+    pattern: 'https?://api\.facecheck\.example/v1/match'
+    examples:
+      match: ["https://api.facecheck.example/v1/match", "http://api.facecheck.example/v1/match"]
+      no_match: ["https://api.facecheck.example/v2/match", "facecheck"]
+YAML
+mkdir -p tree/a tree/b
+i=0
+while [ $i -lt 40 ]; do
+    printf 'x\nPOST https://api.facecheck.example/v1/match n=%d\n' $i > tree/a/f$i.log
+    printf 'nothing %d\n' $i > tree/b/g$i.txt
+    i=$((i + 1))
+done
+(cd tree && zip -qr ../tree/a/bundle.zip b) 
+total=$(find tree -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+
+run "$FA" scan --rules pack.yaml --state st.db --format json -o a.json tree
+expect_rc 1
+[ "$(stat -c %a st.db)" = 600 ] || fail "state file mode $(stat -c %a st.db)"
+jq -e --argjson t "$total" '.stats.read_bytes == $t and .stats.carried_over == 0' a.json >/dev/null || fail "first run stats: $(jq -c .stats a.json)"
+
+# second run: nothing read, same results
+run "$FA" scan --rules pack.yaml --state st.db --format json -o b.json tree
+expect_rc 1
+jq -e '.stats.read_bytes == 0 and .stats.carried_over == 81' b.json >/dev/null || fail "second run read bytes: $(jq -c .stats b.json)"
+expect_err 'carried over'
+norm() { jq -S '{objects: (.objects|sort_by(.location.path,.location.members)), findings: (.findings|sort_by(.location.path,.location.members,.location.line))}' "$1"; }
+norm a.json > a.norm; norm b.json > b.norm
+cmp -s a.norm b.norm || { diff a.norm b.norm | head; fail "carried-over results differ"; }
+
+# a touched file is rescanned, and only it
+sleep 1; printf 'x\nPOST https://api.facecheck.example/v1/match touched\nPOST https://api.facecheck.example/v1/match again\n' > tree/a/f3.log
+run "$FA" scan --rules pack.yaml --state st.db --format json -o c.json tree
+size3=$(stat -c %s tree/a/f3.log)
+jq -e --argjson s "$size3" '.stats.read_bytes == $s and .stats.carried_over == 80 and .stats.findings == 41' c.json >/dev/null || fail "touched file: $(jq -c .stats c.json)"
+
+# --new-only: only what the previous run did not report
+printf 'POST https://api.facecheck.example/v1/match brand-new\n' > tree/b/new.log
+run "$FA" scan --rules pack.yaml --state st.db --new-only --format jsonl tree
+expect_rc 1
+[ "$(wc -l < out)" -eq 1 ] && jq -e '.location.path == "tree/b/new.log"' out >/dev/null || fail "--new-only: $(cat out)"
+run "$FA" scan --rules pack.yaml --state st.db --new-only --format jsonl tree
+expect_rc 0
+[ ! -s out ] || fail "--new-only reported old findings: $(cat out)"
+run "$FA" scan --rules pack.yaml --new-only tree; expect_rc 2; expect_err 'needs --state'
+
+# changed rules rescan everything
+sed 's/severity: medium/severity: high/' pack.yaml > pack2.yaml
+run "$FA" scan --rules pack2.yaml --state st.db --format json -o d.json tree
+jq -e '.stats.carried_over == 0 and .stats.read_bytes > 0 and (.findings[0].severity == "high")' d.json >/dev/null || fail "changed rules: $(jq -c .stats d.json)"
+
+# --since: only objects modified on or after the date
+touch -d 2020-01-01 tree/b/g1.txt tree/a/f1.log
+run "$FA" scan --rules pack.yaml --since 2021-06-01 --format json tree
+jq -e '[.objects[].location.path] | (index("tree/a/f1.log") == null) and (index("tree/b/g1.txt") == null) and (index("tree/a/f2.log") != null)' out >/dev/null || fail "--since"
+run "$FA" scan --rules pack.yaml --since yesterday tree; expect_rc 2; expect_err 'not a date'
+
+# the lock: a second run waits, then gives up with exit 2
+flock st.db sleep 4 &
+holder=$!
+sleep 0.5
+run "$FA" scan --rules pack.yaml --state st.db --lock-timeout 1 tree
+expect_rc 2
+expect_err 'in use by another faceaudit run'
+run "$FA" scan --rules pack.yaml --state st.db --lock-timeout 20 --format json tree
+expect_rc 1
+wait $holder
+
+# an interrupted run (SIGKILL) leaves a consistent file; the next run resumes where it stopped
+python3 - <<'PY'
+import os
+os.makedirs("big", exist_ok=True)
+for i in range(20000):
+    with open(f"big/f{i:05d}.log", "w") as f:
+        f.write(f"line {i}\nPOST https://api.facecheck.example/v1/match\n")
+PY
+"$FA" scan --rules pack.yaml --state big.db -j 1 --format json -o /dev/null --quiet big &
+pid=$!
+sleep 1
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+run "$FA" scan --rules pack.yaml --state big.db --format json -o r1.json big
+expect_rc 1
+jq -e '.stats.findings == 20000 and .stats.objects == 20000' r1.json >/dev/null || fail "resumed run results: $(jq -c .stats r1.json)"
+jq -e '.stats.carried_over > 0 and .stats.carried_over < 20000' r1.json >/dev/null || fail "the killed run was not resumed partially: $(jq -c .stats r1.json)"
+run "$FA" scan --rules pack.yaml --state big.db --format json -o r2.json big
+jq -e '.stats.read_bytes == 0 and .stats.findings == 20000' r2.json >/dev/null || fail "after resume: $(jq -c .stats r2.json)"
+# SIGTERM: a graceful stop is reported as incomplete (exit 2) and keeps what finished
+"$FA" scan --rules pack.yaml --state term.db -j 1 --format json -o /dev/null big 2> term.err &
+pid=$!
+sleep 0.5
+kill -TERM $pid 2>/dev/null
+wait $pid; trc=$?
+if [ $trc -ne 1 ]; then   # 1 = it finished before the signal arrived
+    [ $trc -eq 2 ] || fail "SIGTERM exit $trc"
+    grep -q interrupted term.err || fail "no 'interrupted' message"
+fi
+run "$FA" scan --rules pack.yaml --state term.db --format json -o t.json big
+jq -e '.stats.findings == 20000' t.json >/dev/null || fail "after SIGTERM: $(jq -c .stats t.json)"
+echo "state: all assertions passed"
