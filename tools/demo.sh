@@ -1,20 +1,35 @@
 #!/bin/sh
-# make demo: scans samples/ with the shipped rule packs, prints the findings, and writes the
-# reports into demo-out/ (mode 0600 files).
+# make demo: scans samples/ with the shipped rule packs, prints the findings, then writes the
+# compliance documents built from the scan document into demo-out/ (every file mode 0600).
 set -u
 BUILD=${BUILD:-build}
 FA="$BUILD/faceaudit"
 OUT=demo-out
+export FACEAUDIT_RULES="$PWD/rules" FACEAUDIT_TEMPLATES="$PWD/templates"
 mkdir -p "$OUT"
-echo "== faceaudit scan samples/ (findings below; diagnostics on stderr)"
+echo "== faceaudit scan samples/  (findings; the summary goes to stderr)"
 "$FA" scan --format text samples
 "$FA" scan --quiet --format json -o "$OUT/scan.json" samples
-"$FA" scan --quiet --format jsonl -o "$OUT/findings.jsonl" samples
-echo "== wrote $OUT/scan.json and $OUT/findings.jsonl"
-# Reports built from the scan document (they never rescan).
-for step in tools/demo-*.sh; do
-    [ -e "$step" ] || continue
-    BUILD=$BUILD OUT=$OUT sh "$step" || echo "demo: $step failed" >&2
-done
+"$FA" scan --quiet --format sarif -o "$OUT/scan.sarif" samples
+step() { # step NAME COMMAND...: run a report step; exit 1 (findings/overdue) is a result, not a failure
+    name=$1; shift
+    "$@"; rc=$?
+    [ $rc -le 1 ] || { echo "demo: $name failed (exit $rc)" >&2; return 1; }
+}
+step inventory-md  "$FA" inventory --format md   -o "$OUT/inventory.md"  "$OUT/scan.json"
+step inventory-svg "$FA" inventory --format svg  -o "$OUT/inventory.svg" "$OUT/scan.json"
+step inventory-json "$FA" inventory --format json -o "$OUT/inventory.json" "$OUT/scan.json"
+step retention     "$FA" retention --policy samples/policy.yaml --format md -o "$OUT/retention.md" \
+                        --manifest "$OUT/overdue.txt" "$OUT/scan.json"
+step retention-json "$FA" retention --policy samples/policy.yaml --format json -o "$OUT/retention.json" "$OUT/scan.json"
+step dpia-md       "$FA" dpia --inventory "$OUT/inventory.json" --retention "$OUT/retention.json" \
+                        --template gdpr-dpia -o "$OUT/dpia.md"
+step dpia-html     "$FA" dpia --inventory "$OUT/inventory.json" --retention "$OUT/retention.json" \
+                        --template gdpr-dpia --format html -o "$OUT/dpia.html"
+step cnil          "$FA" dpia --inventory "$OUT/inventory.json" --template cnil-pia -o "$OUT/cnil-pia.json"
+step bipa          "$FA" dpia --inventory "$OUT/inventory.json" --retention "$OUT/retention.json" \
+                        --template bipa-retention-policy -o "$OUT/bipa-retention-policy.md"
+echo
+echo "== reports in $OUT/"
 ls -l "$OUT"
 exit 0
