@@ -88,4 +88,6 @@ json_t *fa_object_rec_to_json(const fa_object_rec *o);
 int fa_location_from_json(json_t *j, fa_location *out);
 int fa_finding_from_json(json_t *j, fa_finding *out);
 int fa_object_rec_from_json(json_t *j, fa_object_rec *out);
+/* The sniffer's static type string equal to t (FA_TYPE_BINARY if none). */
+const char *fa_type_intern(const char *t);
 #endif

@@ -115,6 +115,10 @@ void fa_scanner_record(struct fa_scanner *s, const char *array, json_t *value);
  * *loc's strings (the struct is reset) and of fd. Returns FA_FATAL once cancelled. */
 fa_status fa_scanner_submit(struct fa_scanner *s, fa_location *loc, const char *name, int fd,
                             int keep_fd, int64_t size, int64_t mtime);
+/* With a state file: if the object is unchanged since it was last scanned, emits its stored
+ * results, takes *loc and returns 1 (the source need not open it); else returns 0. */
+int fa_scanner_submit_if_unchanged(struct fa_scanner *s, fa_location *loc, const char *name,
+                                   int64_t size, int64_t mtime);
 /* Records a scan error found by a source, in order with the objects. */
 void fa_scan_error_at(struct fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -125,4 +129,6 @@ int fa_scanner_other_shard(const struct fa_scanner *s, const char *path);
  * set when the target itself cannot be scanned (missing, unreadable). */
 fa_status fa_source_fs(struct fa_scanner *s, const char *target, fa_err *err);
 fa_status fa_source_stdin(struct fa_scanner *s, fa_err *err);
+/* s3://bucket[/prefix] (src/source/s3.c; options in include/faceaudit/s3.h). */
+fa_status fa_source_s3(struct fa_scanner *s, const char *target, fa_err *err);
 #endif

@@ -659,7 +659,16 @@ static void store_job(fa_scanner *s, fa_job *j)
         json_array_append_new(objects, fa_object_rec_to_json(&c->objects[i]));
     for (size_t i = 0; i < c->nfindings; i++)
         json_array_append_new(findings, fa_finding_to_json(&c->findings[i]));
-    json_t *r = json_pack("{s:o,s:o}", "objects", objects, "findings", findings);
+    /* Most objects are one record without findings: store just its type, so carrying it over
+     * costs no JSON parsing of records. */
+    json_t *r;
+    if (c->nobjects == 1 && !c->nfindings && !c->objects[0].loc.nmembers) {
+        json_decref(objects);
+        json_decref(findings);
+        r = json_pack("{s:s}", "type", c->objects[0].type ? c->objects[0].type : FA_TYPE_BINARY);
+    } else {
+        r = json_pack("{s:o,s:o}", "objects", objects, "findings", findings);
+    }
     fa_state_store(s->opts.state, j->loc.path ? j->loc.path : "", j->size, j->mtime,
                    j->has_src ? j->src.etag : NULL, r);
     json_decref(r);
@@ -668,7 +677,7 @@ static void store_job(fa_scanner *s, fa_job *j)
 /* Fills a job from the state file; 1 if its results were carried over. */
 static int carry_over(fa_scanner *s, fa_job *j)
 {
-    if (!s->opts.state || j->keep_fd || (j->fd < 0 && !j->has_src) || (j->has_src && j->src.skipped) || !j->loc.path)
+    if (!s->opts.state || j->keep_fd || (j->fd == -1 && !j->has_src) || (j->has_src && j->src.skipped) || !j->loc.path)
         return 0;
     json_t *r = fa_state_lookup(s->opts.state, j->loc.path, j->size, j->mtime, j->has_src ? j->src.etag : NULL);
     if (!r)
@@ -676,6 +685,20 @@ static int carry_over(fa_scanner *s, fa_job *j)
     fa_sink *ev = j->events;
     size_t i;
     json_t *v;
+    if (json_is_string(json_object_get(r, "type"))) {
+        fa_object_rec o;
+        memset(&o, 0, sizeof o);
+        o.loc = j->loc;
+        o.size = j->size;
+        o.mtime = j->mtime;
+        o.type = fa_type_intern(json_string_value(json_object_get(r, "type")));
+        if (j->has_src) {
+            o.etag = (char *)j->src.etag;
+            o.encryption = (char *)j->src.encryption;
+            o.storage_class = (char *)j->src.storage_class;
+        }
+        ev->ops->object(ev, &o);
+    }
     json_array_foreach(json_object_get(r, "objects"), i, v) {
         fa_object_rec o;
         if (fa_object_rec_from_json(v, &o) == 0)
@@ -859,6 +882,26 @@ static fa_status submit_job(fa_scanner *s, fa_job *j)
     return s->cancelled ? FA_FATAL : FA_OK;
 }
 
+int fa_scanner_submit_if_unchanged(fa_scanner *s, fa_location *loc, const char *name, int64_t size, int64_t mtime)
+{
+    if (!s->opts.state)
+        return 0;
+    fa_job *j = job_new(s, loc, name, -1, 0, size, mtime);
+    j->fd = -2;   /* "a file not opened": lets carry_over treat it as a real object */
+    if (!carry_over(s, j)) {
+        *loc = j->loc;          /* hand the location back untouched */
+        fa_location_init(&j->loc);
+        j->fd = -1;
+        s->next_seq--;
+        job_free(j);
+        return 0;
+    }
+    j->fd = -1;
+    enqueue(s, j, 0);
+    drain(s, 0);
+    return 1;
+}
+
 fa_status fa_scanner_submit(fa_scanner *s, fa_location *loc, const char *name, int fd, int keep_fd,
                             int64_t size, int64_t mtime)
 {
@@ -1020,6 +1063,8 @@ fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa
         fa_status st;
         if (!strcmp(targets[i], "-"))
             st = fa_source_stdin(s, &terr);
+        else if (!strncmp(targets[i], "s3://", 5))
+            st = fa_source_s3(s, targets[i], &terr);
         else
             st = fa_source_fs(s, targets[i], &terr);
         if (st == FA_FATAL && terr.msg[0]) {

@@ -47,13 +47,104 @@ static fa_status j_begin(fa_sink *s, const fa_scan_meta *m)
     return FA_OK;
 }
 
+/* Objects are the bulk of a document: written directly instead of through jansson. A string
+ * that is not valid UTF-8 gets the same \xNN form as fa_location_to_json() gives it. */
+static int valid_utf8(const unsigned char *p)
+{
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 ? 3 : -1;
+        if (n < 0 || (n == 1 && *p < 0xc2))
+            return 0;
+        p++;
+        for (int i = 0; i < n; i++, p++)
+            if ((*p & 0xc0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+static void put_jstr(FILE *out, const char *v)
+{
+    if (!v) {
+        fputs("null", out);
+        return;
+    }
+    int utf8 = valid_utf8((const unsigned char *)v);
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(out, "\\u%04x", *p);
+        else if (*p >= 0x80 && !utf8)
+            fprintf(out, "\\\\x%02X", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void put_location(FILE *out, const fa_location *l)
+{
+    fputs("{\"target\":", out);
+    put_jstr(out, l->target);
+    fputs(",\"path\":", out);
+    put_jstr(out, l->path);
+    fputs(",\"uri\":", out);
+    put_jstr(out, l->uri);
+    fputs(",\"members\":[", out);
+    for (size_t i = 0; i < l->nmembers; i++) {
+        if (i)
+            fputc(',', out);
+        put_jstr(out, l->members[i]);
+    }
+    fputc(']', out);
+    if (l->line > 0)
+        fprintf(out, ",\"line\":%ld", l->line);
+    else
+        fputs(",\"line\":null", out);
+    if (l->offset >= 0)
+        fprintf(out, ",\"offset\":%lld", (long long)l->offset);
+    else
+        fputs(",\"offset\":null", out);
+    if (l->length >= 0)
+        fprintf(out, ",\"length\":%lld}", (long long)l->length);
+    else
+        fputs(",\"length\":null}", out);
+}
+
 static fa_status j_object(fa_sink *s, const fa_object_rec *o)
 {
     json_sink *js = (json_sink *)s;
-    json_t *j = fa_object_rec_to_json(o);
-    fputs(js->nobjects++ ? ",\n  " : "\n  ", s->out);
-    dump(s->out, j, 0);
-    json_decref(j);
+    FILE *out = s->out;
+    fputs(js->nobjects++ ? ",\n  {\"location\":" : "\n  {\"location\":", out);
+    put_location(out, &o->loc);
+    if (o->size >= 0)
+        fprintf(out, ",\"size\":%lld", (long long)o->size);
+    else
+        fputs(",\"size\":null", out);
+    if (o->mtime != INT64_MIN) {
+        char ts[40];
+        fa_time_rfc3339(o->mtime, ts, sizeof ts);
+        fprintf(out, ",\"mtime\":\"%s\"", ts);
+    } else {
+        fputs(",\"mtime\":null", out);
+    }
+    fputs(",\"type\":", out);
+    put_jstr(out, o->type ? o->type : "application/octet-stream");
+    fputs(",\"etag\":", out);
+    put_jstr(out, o->etag);
+    fputs(",\"encryption\":", out);
+    put_jstr(out, o->encryption);
+    if (o->storage_class) {
+        fputs(",\"storage_class\":", out);
+        put_jstr(out, o->storage_class);
+    }
+    if (o->skipped) {
+        fputs(",\"skipped\":", out);
+        put_jstr(out, o->skipped);
+    }
+    fputc('}', out);
     return FA_OK;
 }
 

@@ -58,7 +58,7 @@ int fa_finding_from_json(json_t *j, fa_finding *out)
 }
 
 /* Sniffer types are static strings: map a stored one back to its constant. */
-static const char *intern_type(const char *t)
+const char *fa_type_intern(const char *t)
 {
     static const char *const known[] = {
         FA_TYPE_JPEG, FA_TYPE_PNG, FA_TYPE_WEBP, FA_TYPE_GIF, FA_TYPE_BMP, FA_TYPE_TIFF, FA_TYPE_PNM,
@@ -84,7 +84,7 @@ int fa_object_rec_from_json(json_t *j, fa_object_rec *out)
     memset(&tm, 0, sizeof tm);
     if (mt && strptime(mt, "%Y-%m-%dT%H:%M:%SZ", &tm))
         out->mtime = (int64_t)timegm(&tm);
-    out->type = intern_type(json_string_value(json_object_get(j, "type")));
+    out->type = fa_type_intern(json_string_value(json_object_get(j, "type")));
     out->etag = dup_str(json_object_get(j, "etag"));
     out->encryption = dup_str(json_object_get(j, "encryption"));
     out->storage_class = dup_str(json_object_get(j, "storage_class"));

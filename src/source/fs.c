@@ -160,6 +160,16 @@ static fa_status walk_entry(walk *w, const char *path, const char *rel, const ch
         return FA_OK;   /* FIFOs, sockets, devices: never opened */
     if (fa_scanner_other_shard(s, path))
         return FA_OK;
+    if (s->opts.since != INT64_MIN && st.st_mtime < s->opts.since)
+        return FA_OK;   /* --since: not part of this scan; not even opened */
+    if (s->opts.state) {
+        fa_location loc;
+        make_location(w, &loc, path, rel);
+        int carried = fa_scanner_submit_if_unchanged(s, &loc, name, st.st_size, st.st_mtime);
+        fa_location_free(&loc);
+        if (carried)
+            return s->cancelled ? FA_FATAL : FA_OK;
+    }
     int e = 0;
     int fd = open_regular(path, s->opts.follow_symlinks, &st, &e);
     if (fd < 0) {

@@ -1,0 +1,34 @@
+#!/bin/sh
+# make bench: the second, incremental run of a scan (--state) against the first one on the
+# same unchanged tree. Goal: at least 20x faster.
+#   BENCH_FILES=N (default 4000) log files of about 256 KiB (1 GiB in all).
+set -u
+. "$(dirname "$0")/bench-lib.sh"
+N=${BENCH_FILES:-4000}
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/fa-bench-inc.XXXXXX")
+trap 'rm -rf "$DIR"' EXIT
+python3 - "$DIR/tree" "$N" <<'PY'
+import os, sys, random
+d, n = sys.argv[1], int(sys.argv[2])
+rnd = random.Random(3)
+block = "".join("2025-01-01T00:00:%02dZ req=%%d status=200 path=/api/v1/items/%d %s\n"
+                % (k % 60, k, "y" * rnd.randint(40, 160)) for k in range(2200))
+for i in range(n):
+    sub = "%s/d%02d" % (d, i % 50)
+    os.makedirs(sub, exist_ok=True)
+    with open("%s/f%05d.log" % (sub, i), "w") as f:
+        f.write(block.replace("%d", str(i)))
+        if i % 100 == 0:
+            f.write("POST https://westeurope.api.cognitive.microsoft.com/face/v1.0/detect 200\n")
+PY
+cat "$DIR"/tree/*/* > /dev/null
+mb=$(du -sm "$DIR/tree" | cut -f1)
+timed "$DIR/first.json" "$FA" scan --quiet --state "$DIR/st.db" --format json -o - --rules "$TOP/rules/vendors.yaml" "$DIR/tree"
+t1=$T; r1=$RSS
+timed "$DIR/second.json" "$FA" scan --quiet --state "$DIR/st.db" --format json -o - --rules "$TOP/rules/vendors.yaml" "$DIR/tree"
+t2=$T; r2=$RSS
+same=$(jq -c '[.stats.findings, .stats.objects]' "$DIR/first.json")
+again=$(jq -c '[.stats.findings, .stats.objects, .stats.read_bytes]' "$DIR/second.json")
+speedup=$(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.1f", a / b }')
+rss=$(( r1 > r2 ? r1 : r2 ))
+row "incremental second run ($N files, $mb MB; first $same, second $again)" "$t2" "first run" "$t1" "s" "$rss" ">= 20x faster" "$speedup"
