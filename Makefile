@@ -32,7 +32,7 @@ ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
                $(shell pkg-config --cflags $(PKGS_C)) -MMD -MP
 ALL_CXXFLAGS = -std=c++17 $(WARN) $(CXXFLAGS) $(SANFLAGS) -Iinclude \
                $(if $(PKGS_CXX),$(shell pkg-config --cflags $(PKGS_CXX)),) -MMD -MP
-LIBS     = $(shell pkg-config --libs $(PKGS_C) $(PKGS_CXX)) -lm -lpthread
+LIBS     = $(shell pkg-config --libs $(PKGS_C) $(PKGS_CXX)) -lm -lpthread $(if $(LIB_CXX_SRC),-lstdc++,)
 LINK     = $(if $(LIB_CXX_SRC),$(CXX),$(CC)) -Wl,--as-needed
 
 LIB_SRC     := $(sort $(wildcard src/core/*.c src/source/*.c src/archive/*.c src/sniff/*.c \

@@ -41,6 +41,11 @@ fi
 t1=$(now)
 rg -c '"embedding"' "$DIR/api.jsonl" >/dev/null 2>&1
 t2=$(now)
+. "$(dirname "$0")/bench-lib.sh"
+fa_mbs=$(awk -v b="$bytes" -v a="$t0" -v f="$t1" 'BEGIN { printf "%.0f", b / 1048576 / (f - a) }')
+rg_mbs=$(awk -v b="$bytes" -v f="$t1" -v r="$t2" 'BEGIN { printf "%.0f", b / 1048576 / (r - f) }')
+row "face templates in JSON lines ($((bytes >> 20)) MB, 512-d arrays)" "$fa_mbs" "rg '\"embedding\"'" "$rg_mbs" "MB/s" \
+    "$(tail -1 "$DIR/rss" 2>/dev/null || echo 0)" ">= 100 MB/s per core" >/dev/null
 awk -v b="$bytes" -v a="$t0" -v f="$t1" -v r="$t2" -v rss="$(tail -1 "$DIR/rss" 2>/dev/null || echo "?")" -v n="$(wc -l <"$DIR/out")" 'BEGIN {
     fa = b / 1048576 / (f - a); rgs = b / 1048576 / (r - f);
     printf "jsonl with 512-d embeddings, %.0f MB: faceaudit %.0f MB/s (%d finding), ripgrep \"embedding\" %.0f MB/s, ratio %.2f, faceaudit peak RSS %s KiB\n", b / 1048576, fa, n, rgs, fa / rgs, rss
