@@ -29,7 +29,7 @@ INFO_URI ?= file://$(DOCDIR)/README.md
 
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
                -DFA_VERSION='"$(VERSION)"' -DFA_DATADIR='"$(DATADIR)"' -DFA_INFO_URI='"$(INFO_URI)"' \
-               $(shell pkg-config --cflags $(PKGS_C)) -MMD -MP
+               $(if $(PKGS_CXX),-DFA_HAVE_OPENCV=1,) $(shell pkg-config --cflags $(PKGS_C)) -MMD -MP
 ALL_CXXFLAGS = -std=c++17 $(WARN) $(CXXFLAGS) $(SANFLAGS) -Iinclude \
                $(if $(PKGS_CXX),$(shell pkg-config --cflags $(PKGS_CXX)),) -MMD -MP
 LIBS     = $(shell pkg-config --libs $(PKGS_C) $(PKGS_CXX)) -lm -lpthread $(if $(LIB_CXX_SRC),-lstdc++,)

@@ -6,11 +6,15 @@
 extern const fa_kind fa_kind_regex, fa_kind_path;
 
 extern const fa_kind fa_kind_vector;   /* face templates (issue 4) */
+extern const fa_kind fa_kind_image;    /* faces in images (issue 3) */
+extern const fa_kind fa_kind_metadata; /* face tags in XMP / Picasa (issue 3) */
 
 static const fa_kind *const kinds[] = {
     &fa_kind_regex,
     &fa_kind_path,
     &fa_kind_vector,
+    &fa_kind_image,
+    &fa_kind_metadata,
 };
 
 size_t fa_kind_count(void)

@@ -1,0 +1,47 @@
+#!/bin/sh
+# Face images end to end: a face in a file, in a zip member, in base64 on a log line; a
+# truncated JPEG (errors entry), a header claiming 100000x100000 (limits entry, nothing
+# decoded), XMP face regions (and a Pet region that is not a finding).
+. "$TOP/tests/lib/e2e.sh"
+EX="$TOP/rules/examples"
+[ -d /usr/share/opencv4/haarcascades ] || skip "opencv-data not installed"
+command -v jq >/dev/null || skip "jq not installed"
+command -v zip >/dev/null || skip "zip not installed"
+R="--rules $TOP/rules/faces.yaml"
+
+mkdir -p corpus/photos corpus/logs
+cp "$EX/face-astronaut.jpg" corpus/photos/a.jpg
+cp "$EX/cat-chelsea.jpg" corpus/photos/cat.jpg
+(cd corpus/photos && zip -q ../uploads.zip a.jpg cat.jpg)
+{ echo "2025-01-01 INFO start"; echo "2025-01-01 INFO nothing here"; cat "$EX/face-rekognition.jsonl"; } > corpus/logs/api.log
+head -c 3000 "$EX/face-astronaut.jpg" > corpus/photos/truncated.jpg
+# A PNG header claiming 100000 x 100000 (10^10 pixels) followed by nothing decodable.
+printf '\211PNG\r\n\032\n\000\000\000\rIHDR\000\001\206\240\000\001\206\240\010\002\000\000\000\000\000\000\000' > corpus/photos/huge.png
+cp "$EX/xmp-mwg-face.jpg" corpus/photos/tagged.jpg
+cp "$EX/xmp-mwg-pet.jpg" corpus/photos/pet.jpg
+
+run "$FA" scan $R --format json corpus
+expect_rc 1
+jq -e '[.findings[] | select(.rule_id=="face.image.cascade" and .location.path=="corpus/photos/a.jpg")] | length == 1' out >/dev/null || fail "face in a file"
+jq -e '.findings[] | select(.location.path=="corpus/photos/a.jpg") | .evidence | .faces >= 1 and .width == 200 and .height == 200 and .image_type == "image/jpeg" and (.sha256 | length) == 64 and .largest_face_px > 32' out >/dev/null || fail "evidence of the face"
+jq -e '.findings[] | select(.location.path=="corpus/photos/a.jpg") | .message | test("^1 face \\(largest [0-9]+ px\\) in a 200x200 JPEG$")' out >/dev/null || fail "message"
+jq -e '[.findings[] | select(.location.path=="corpus/uploads.zip" and .location.members==["a.jpg"] and .category=="face_image")] | length == 1' out >/dev/null || fail "face in a zip member"
+jq -e '[.findings[] | select(.location.path | test("cat"))] + [.findings[] | select(.location.members==["cat.jpg"])] | length == 0' out >/dev/null || fail "cat reported as a face"
+jq -e '[.findings[] | select(.rule_id=="face.image.base64.inline" and .location.path=="corpus/logs/api.log" and .location.line==3 and .category=="face_image" and .evidence.encoding=="base64")] | length == 1' out >/dev/null || fail "base64 face on log line 3"
+jq -e '[.errors[] | select(.location.path=="corpus/photos/truncated.jpg" and .code=="corrupt_image")] | length == 1' out >/dev/null || fail "truncated JPEG -> errors"
+jq -e '[.limits[] | select(.location.path=="corpus/photos/huge.png" and .limit=="max_pixels")] | length == 1' out >/dev/null || fail "huge header -> limits"
+jq -e '[.findings[] | select(.rule_id=="face.metadata.mwg_regions" and .location.path=="corpus/photos/tagged.jpg" and .category=="biometric_metadata" and .evidence.regions==1 and .evidence.has_names==true and .evidence.schema=="mwg")] | length == 1' out >/dev/null || fail "MWG face region"
+jq -e '[.findings[] | select(.location.path=="corpus/photos/pet.jpg")] | length == 0' out >/dev/null || fail "Pet region reported"
+# Never the content: no base64 of the image, no person name, in any output.
+! grep -q "Jane Example" out || fail "a person name leaked into the output"
+! grep -q "/9j/" out || fail "base64 leaked into the output"
+
+# jsonl: the same findings, one per line, with the contract's location fields.
+run "$FA" scan $R --format jsonl corpus/photos/a.jpg
+expect_rc 1
+jq -e 'select(.rule_id=="face.image.cascade") | .location | has("members") and has("line") and has("offset")' out >/dev/null || fail "jsonl location"
+
+# --max-pixels lowers the limit: the 200x200 face (40000 px) is refused, not decoded.
+run "$FA" scan $R --format json --max-pixels 30000 corpus/photos/a.jpg
+jq -e '(.findings | length) == 0 and ([.limits[] | select(.limit=="max_pixels")] | length) == 1' out >/dev/null || fail "--max-pixels"
+exit 0
