@@ -104,6 +104,7 @@ install: $(BIN)
 	for f in templates/*; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(DATADIR)/templates/; done; true
 	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	for f in man/*.5; do [ -f "$$f" ] && install -m 0644 "$$f" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	install -d $(DESTDIR)$(PREFIX)/share/man/man7 && install -m 0644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 
 clean:
 	rm -rf $(BUILD)
