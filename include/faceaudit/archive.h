@@ -22,6 +22,15 @@ typedef struct fa_archive_member {
                                 and max_ratio, recording limit hits itself */
 } fa_archive_member;
 
+/* When `content` fails (read returns -1), the walk has recorded the cause or will: the
+ * callback must drop the member (no partial scan of a prefix) and must NOT record another
+ * error for it. content->err.code says why: "limit" (max_member_size, max_ratio or
+ * max_archive_bytes: a `limits` entry exists), "corrupt_archive", "encrypted", "input"
+ * (the reader below the archive failed; its owner reports), "cancelled". A single
+ * compressed stream (x.gz) is named after the archive without its suffix ("x"), or "data";
+ * if its content is itself an archive (x.tar.gz) that archive is walked in place. 7z needs
+ * random access: it alone is held in memory, bounded by max_member_size. */
+
 /* Called once per regular-file member, in archive order. Return FA_OK to go on,
  * FA_FATAL to stop the walk (scan cancelled). */
 typedef fa_status (*fa_member_fn)(void *udata, const fa_archive_member *m);
