@@ -12,6 +12,7 @@ DESTDIR  ?=
 CC       ?= gcc
 CXX      ?= g++
 SANITIZE ?=
+NPROC    := $(shell nproc 2>/dev/null || echo 2)
 
 PKGS_C   := libarchive jansson libpcre2-8 yaml-0.1 sqlite3
 PKGS_CXX := $(shell pkg-config --exists opencv4 2>/dev/null && echo opencv4)
@@ -79,19 +80,19 @@ e2e: $(BIN)
 	@BUILD=$(BUILD) tests/run-e2e.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all $(TEST_BIN)
+	@$(MAKE) --no-print-directory -j$(NPROC) all $(TEST_BIN)
 	@BUILD=$(BUILD) tools/check.sh $(TEST_BIN)
 
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@BUILD=$(BUILD) tools/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@BUILD=$(BUILD) tools/bench.sh
 
 eval: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@BUILD=$(BUILD) tools/eval.sh
 
 install: $(BIN)
