@@ -48,6 +48,13 @@ static const cli_option scan_options[] = {
     { "shard", 0, "K/N", "scan only part K of N (a hash of each object's path), for one scan over N machines" },
     { "color", 0, "WHEN", "colour text output: auto (default; off with NO_COLOR), always, never" },
     { "quiet", 'q', NULL, "no progress, summary or per-error lines on standard error" },
+    { "endpoint-url", 0, "URL", "S3-compatible endpoint (path-style), e.g. http://127.0.0.1:9000 (default: AWS)" },
+    { "region", 0, "REGION", "S3 region for signing (default: AWS_REGION, the profile's, us-east-1)" },
+    { "profile", 0, "NAME", "AWS profile in ~/.aws/credentials and ~/.aws/config (default: AWS_PROFILE)" },
+    { "s3-list-version", 0, "1|2", "S3 listing API: 2 = ListObjectsV2 (default), 1 = ListObjects with markers" },
+    { "s3-concurrency", 0, "N", "parallel S3 requests; also bounds prefetch memory to N x 8 MiB (default 8)" },
+    { "s3-timeout", 0, "SECS", "S3 connect timeout, and a stalled transfer is cut after SECS (default 30)" },
+    { "debug", 0, NULL, "trace S3 HTTP requests on standard error (credentials redacted)" },
     { NULL, 0, NULL, NULL }
 };
 
@@ -80,6 +87,7 @@ static void strv_push(strv *s, const char *x)
 typedef struct settings {
     const char *format, *output, *config, *ignore_file, *baseline, *write_baseline, *face_model, *color;
     strv        rules, include, exclude, disable, enable;
+    strv        s3;                   /* "s3.NAME=VALUE" scan options (owned strings) */
     fa_severity fail_on;
     int         fail_on_scan_errors, follow_symlinks, quiet;
     int         jobs, shard_index, shard_count, new_only;
@@ -88,7 +96,7 @@ typedef struct settings {
     double      lock_timeout;
     fa_limits   limits;
     unsigned    limit_set;            /* bit per fa_limit_id */
-    unsigned    set;                  /* bit per scan_options index */
+    unsigned long long set;           /* bit per scan_options index */
 } settings;
 
 static int opt_index(const char *name)
@@ -178,6 +186,21 @@ static int apply(settings *st, const char *name, const char *val, const char *wh
     } else if (IS("fail-on-scan-errors")) st->fail_on_scan_errors = !val || strcmp(val, "false");
     else if (IS("follow-symlinks")) st->follow_symlinks = !val || strcmp(val, "false");
     else if (IS("quiet")) st->quiet = !val || strcmp(val, "false");
+    else if (IS("endpoint-url") || IS("region") || IS("profile") || IS("s3-list-version") ||
+             IS("s3-concurrency") || IS("s3-timeout")) {
+        char *end;
+        long n = strtol(val, &end, 10);
+        if ((IS("s3-list-version") && (*end || (n != 1 && n != 2))) ||
+            ((IS("s3-concurrency") || IS("s3-timeout")) && (*end || n < 1 || n > (IS("s3-timeout") ? 86400 : 256)))) {
+            cli_error("scan", "%s--%s: '%s' is not %s", where, name, val,
+                      IS("s3-list-version") ? "1 or 2" : IS("s3-timeout") ? "a number of seconds" : "a number from 1 to 256");
+            return -1;
+        }
+        strv_push(&st->s3, fa_xasprintf("s3.%s=%s", !strncmp(name, "s3-", 3) ? name + 3 : name, val));
+    } else if (IS("debug")) {
+        if (!val || strcmp(val, "false"))
+            strv_push(&st->s3, fa_xstrdup("s3.trace-fd=2"));
+    }
     else {
         cli_error("scan", "%sunknown option '%s'", where, name);
         return -1;
@@ -269,7 +292,7 @@ static int parse_argv(settings *st, int argc, char **argv)
             cmd_scan_usage(stderr);
             return -1;
         }
-        st->set |= 1u << idx;
+        st->set |= 1ull << idx;
         if (apply(st, scan_options[idx].longname, scan_options[idx].arg ? optarg : NULL, "") < 0)
             return -1;
     }
@@ -529,7 +552,6 @@ int cmd_scan(int argc, char **argv)
     fa_sink *sinks[2] = { NULL, NULL };
     FILE *out = NULL, *bout = NULL;
     char *face_model_opt = NULL;
-    const char *options[2] = { NULL, NULL };
     int rc = CLI_EXIT_USAGE;
     fa_err err;
 
@@ -568,8 +590,11 @@ int cmd_scan(int argc, char **argv)
     opts.shard_count = st.shard_count;
     if (st.face_model) {
         face_model_opt = fa_xasprintf("face_model=%s", st.face_model);
-        options[0] = face_model_opt;
-        opts.options = options;
+        strv_push(&st.s3, face_model_opt);
+        face_model_opt = NULL;
+    }
+    if (st.s3.n) {
+        opts.options = st.s3.v;
     }
     opts.since = st.since;
     if (st.new_only && !st.state) {
@@ -644,5 +669,8 @@ done:
     free(st.disable.v);
     free(st.enable.v);
     free(face_model_opt);
+    for (size_t i = 0; i < st.s3.n; i++)
+        free((char *)st.s3.v[i]);
+    free(st.s3.v);
     return rc;
 }

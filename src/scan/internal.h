@@ -86,6 +86,9 @@ typedef struct fa_source_object {
     fa_reader *(*open)(void *arg, fa_err *err);
     /* Always called once, when the scanner is done with the object (frees arg). */
     void       (*release)(void *arg);
+    /* Optional, on the worker after open() succeeded: the server-side encryption the GET
+     * answered, or NULL. Borrowed until release(). */
+    const char *(*encryption_of)(void *arg);
     void       *arg;
 } fa_source_object;
 
@@ -119,6 +122,8 @@ fa_status fa_scanner_submit(struct fa_scanner *s, fa_location *loc, const char *
  * results, takes *loc and returns 1 (the source need not open it); else returns 0. */
 int fa_scanner_submit_if_unchanged(struct fa_scanner *s, fa_location *loc, const char *name,
                                    int64_t size, int64_t mtime);
+/* Records a limit hit found by a source (e.g. --max-object-size), in order with the objects. */
+void fa_scan_limit_at(struct fa_scanner *s, const fa_location *loc, fa_limit_id id, int64_t observed);
 /* Records a scan error found by a source, in order with the objects. */
 void fa_scan_error_at(struct fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

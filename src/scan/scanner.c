@@ -608,8 +608,9 @@ static void run_source_job(fa_ctx *ctx, fa_job *j)
         fa_ctx_error(ctx, &j->loc, err.code[0] ? err.code : "unreadable", "%s", err.msg[0] ? err.msg : "cannot read");
         return;
     }
+    const char *enc = o->encryption ? o->encryption : o->encryption_of ? o->encryption_of(o->arg) : NULL;
     fa_input in = { .loc = &j->loc, .name = j->name, .rd = rd, .size = j->size, .mtime = j->mtime,
-                    .depth = 0, .etag = o->etag, .encryption = o->encryption, .storage_class = o->storage_class };
+                    .depth = 0, .etag = o->etag, .encryption = enc, .storage_class = o->storage_class };
     fa_scan_input(ctx, &in);
 }
 
@@ -932,6 +933,17 @@ void fa_scanner_record(fa_scanner *s, const char *array, json_t *value)
     drain(s, 0);
     if (s->out && s->out->ops->record)
         s->out->ops->record(s->out, array, value);
+}
+
+void fa_scan_limit_at(fa_scanner *s, const fa_location *loc, fa_limit_id id, int64_t observed)
+{
+    fa_location none;
+    fa_location_init(&none);
+    fa_job *j = job_new(s, &none, NULL, -1, 0, -1, INT64_MIN);
+    fa_ctx c = { .scanner = s, .sink = j->events };
+    fa_ctx_limit(&c, id, observed, loc);
+    enqueue(s, j, 0);
+    drain(s, 0);
 }
 
 void fa_scan_error_at(fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
