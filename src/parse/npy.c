@@ -87,7 +87,7 @@ fa_status fa_npy_parse(const unsigned char *p, size_t len, fa_npy *o, fa_err *er
         return fa_err_set(err, FA_FAIL, "malformed_npy", ".npy header has no valid 'fortran_order'");
 
     const char *s = find_key(h, hlen, "shape");
-    if (!s || *s != '(')
+    if (!s || s >= end || *s != '(')
         return fa_err_set(err, FA_FAIL, "malformed_npy", ".npy header has no valid 'shape'");
     s++;
     o->nelem = 1;

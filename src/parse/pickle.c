@@ -447,8 +447,8 @@ static int parse_int_text(const char *s, size_t n, int64_t *out)
     int64_t v = 0;
     if (i < n && (s[i] == '-' || s[i] == '+')) neg = s[i++] == '-';
     if (i == n) return -1;
-    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-        v = v * 10 + (s[i] - '0');
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)   /* saturates: text ints are unbounded */
+        v = v > (INT64_MAX - 9) / 10 ? INT64_MAX : v * 10 + (s[i] - '0');
     *out = neg ? -v : v;
     return 0;
 }

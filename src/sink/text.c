@@ -12,13 +12,38 @@ typedef struct text_sink {
     int     color;
 } text_sink;
 
+/* Length of the valid UTF-8 sequence at p that is not a C1 control (U+0080-U+009F, which
+ * terminals may act on like ESC), or 0. */
+static size_t utf8_ok(const unsigned char *p)
+{
+    unsigned c = p[0];
+    size_t len = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+    for (size_t j = 1; j < len; j++)
+        if ((p[j] & 0xc0) != 0x80)
+            return 0;
+    if (len == 2 && c == 0xc2 && p[1] < 0xa0)
+        return 0;
+    if (len == 3 && ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0)))
+        return 0;
+    if (len == 4 && ((c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90)))
+        return 0;
+    return len;
+}
+
 static void put_escaped(FILE *out, const char *s)
 {
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
+        size_t n;
+        if (*p < 0x20 || *p == 0x7f) {
             fprintf(out, "\\x%02X", *p);
-        else
+        } else if (*p < 0x80) {
             fputc(*p, out);
+        } else if ((n = utf8_ok(p)) > 0) {   /* invalid UTF-8 is escaped byte by byte too */
+            fwrite(p, 1, n, out);
+            p += n - 1;
+        } else {
+            fprintf(out, "\\x%02X", *p);
+        }
     }
 }
 

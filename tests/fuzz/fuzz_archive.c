@@ -1,0 +1,38 @@
+/* The archive walk over an in-memory object, with no rules: sniffing, libarchive,
+ * nested expansion and every limit, through fa_scanner_scan_memory. */
+#include "fuzz_common.h"
+#include "faceaudit/scan.h"
+
+static fa_scanner *g_scanner;
+static fa_ruleset *g_rules;
+
+static void setup(void)
+{
+    g_rules = fa_ruleset_new();
+    fa_scan_opts o;
+    fa_scan_opts_init(&o);
+    o.threads = 1;
+    fa_err err;
+    /* Smaller budgets than the defaults keep each run fast; the limits code is the same. */
+    fa_limits_set(&o.limits, FA_LIM_MAX_MEMBER_SIZE, "4M", &err);
+    fa_limits_set(&o.limits, FA_LIM_MAX_ARCHIVE_BYTES, "32M", &err);
+    fa_limits_set(&o.limits, FA_LIM_MAX_MEMBERS, "2000", &err);
+    fa_limits_set(&o.limits, FA_LIM_MAX_LINE, "1M", &err);
+    g_scanner = fa_scanner_new(g_rules, &o, &err);
+    if (!g_scanner)
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!g_scanner)
+        setup();
+    uint8_t *copy = fuzz_dup(data, size);
+    fa_sink *sink = fa_sink_collect_new();
+    fa_err err;
+    fa_err_clear(&err);
+    (void)fa_scanner_scan_memory(g_scanner, "fuzz.bin", copy, size, sink, &err);
+    fa_sink_free(sink);
+    free(copy);
+    return 0;
+}

@@ -1,0 +1,55 @@
+/* Shared bits of the libFuzzer targets (tests/fuzz/fuzz_*.c, built by tools/fuzz.sh).
+ * Each target feeds one parser that reads untrusted bytes; a crash, a sanitizer report,
+ * a leak or a hang (-timeout) is a bug. Targets never print what they parse. */
+#ifndef FACEAUDIT_FUZZ_COMMON_H
+#define FACEAUDIT_FUZZ_COMMON_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A NUL-terminated private copy (parsers that take C strings; also catches reads past
+ * the end of `size` bytes because ASan guards the heap block). Caller frees. */
+static inline char *fuzz_cstr(const uint8_t *data, size_t size)
+{
+    char *s = malloc(size + 1);
+    if (!s)
+        abort();
+    if (size)
+        memcpy(s, data, size);
+    s[size] = 0;
+    return s;
+}
+
+/* An exact-size heap copy: the fuzzer's own buffer may have slack after it. */
+static inline uint8_t *fuzz_dup(const uint8_t *data, size_t size)
+{
+    uint8_t *p = malloc(size ? size : 1);
+    if (!p)
+        abort();
+    if (size)
+        memcpy(p, data, size);
+    return p;
+}
+
+/* Calls fn(line, n, lineno) for each '\n'-separated line (without the '\n'), each line in
+ * its own exact-size heap block so an overread of one byte is caught. */
+static inline void fuzz_lines(const uint8_t *data, size_t size,
+                              void (*fn)(void *ud, const char *line, size_t n, long lineno), void *ud)
+{
+    size_t start = 0;
+    long lineno = 1;
+    for (size_t i = 0; i <= size; i++) {
+        if (i == size || data[i] == '\n') {
+            if (i == size && start == size && size)
+                break;
+            uint8_t *l = fuzz_dup(data + start, i - start);
+            fn(ud, (const char *)l, i - start, lineno++);
+            free(l);
+            start = i + 1;
+        }
+    }
+}
+#endif
