@@ -610,6 +610,19 @@ static fa_status walk_run(fa_ctx *ctx, fa_reader *in, const char *type, const fa
             continue;   /* libarchive skips its data */
         }
 
+        /* A header that already claims more than max_member_size is a limit hit before any of
+         * its data is read (a tar member claiming 1 TB), not a corrupt archive later on. */
+        if (archive_entry_size_is_set(e) && !w.stream &&
+            fa_limit_exceeded(fa_ctx_limits(ctx), FA_LIM_MAX_MEMBER_SIZE, (int64_t)archive_entry_size(e))) {
+            fa_location ml;
+            fa_location_copy(&ml, loc);
+            fa_location_push_member(&ml, w.name);
+            fa_ctx_limit(ctx, FA_LIM_MAX_MEMBER_SIZE, (int64_t)archive_entry_size(e), &ml);
+            fa_location_free(&ml);
+            st = FA_WARN;
+            continue;   /* libarchive skips its data on the next header read */
+        }
+
         fa_archive_member m;
         m.name = w.name;
         m.size = archive_entry_size_is_set(e) ? (int64_t)archive_entry_size(e) : -1;

@@ -121,7 +121,13 @@ static int apply(settings *st, const char *name, const char *val, const char *wh
         return 0;
     }
 #define IS(n) (!strcmp(name, n))
-    if (IS("format")) st->format = val;
+    if (IS("format")) {
+        if (!fa_sink_format_known(val)) {
+            cli_error("scan", "%sunknown --format '%s' (%s)", where, val, fa_sink_formats());
+            return -1;
+        }
+        st->format = val;
+    }
     else if (IS("output")) st->output = val;
     else if (IS("config")) st->config = val;
     else if (IS("ignore-file")) st->ignore_file = val;

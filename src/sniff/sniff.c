@@ -177,15 +177,16 @@ static int is_hdf5(const unsigned char *h, size_t n)
     return 0;
 }
 
-/* --- text: no NUL; valid UTF-8 (a sequence cut by the end of the head is fine); few
- * control characters; a little invalid UTF-8 (Latin-1 accents) is tolerated. */
+/* --- text: valid UTF-8 (a sequence cut by the end of the head is fine); few control
+ * characters; a little invalid UTF-8 (Latin-1 accents) is tolerated. A stray NUL counts as a
+ * control character rather than making the object binary: a log with one NUL must still be
+ * searched (UTF-16 and real binaries have far too many to pass). */
 static int is_text(const unsigned char *h, size_t n)
 {
     size_t i = 0, ctrl = 0, bad = 0;
     if (has(h, n, 0, "\xef\xbb\xbf", 3)) i = 3;
     for (; i < n; ) {
         unsigned char c = h[i];
-        if (c == 0) return 0;
         if (c < 0x80) {
             if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' &&
                 c != '\b' && c != 0x1b)
@@ -212,8 +213,8 @@ static int is_text(const unsigned char *h, size_t n)
             (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) { bad++; i++; continue; }
         i += len;
     }
-    /* at most 1 control char in 50 and 1 stray high byte in 10 */
-    return ctrl * 50 <= n && bad * 10 <= n;
+    /* at most 1 control char in 50 (or a single one) and 1 stray high byte in 10 */
+    return (ctrl <= 1 || ctrl * 50 <= n) && bad * 10 <= n;
 }
 
 const char *fa_sniff(const unsigned char *head, size_t n, long long total)

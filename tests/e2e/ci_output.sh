@@ -78,6 +78,12 @@ printf 'x' > 'csvt/selfies/x.jpg'; mkdir -p '=cmd' && mkdir -p '=cmd/selfies' &&
 run "$FA" scan --rules pack.yaml --format csv '=cmd'
 grep -q "\"'=cmd/selfies/a.jpg\"" out || { cat out; fail "formula cell not guarded"; }
 
+# control bytes and invalid UTF-8 in names are escaped, never written raw
+mkdir -p esc/selfies && printf x > "esc/selfies/a$(printf '\033')[31m$(printf '\377').jpg"
+run "$FA" scan --rules pack.yaml --format csv esc
+grep -q 'esc/selfies/a\\x1B\[31m\\xFF.jpg' out || { cat -v out; fail "csv did not escape ESC and invalid UTF-8"; }
+! grep -q "$(printf '\033')" out || fail "raw ESC in csv"
+
 # --- colour: never by default into a pipe or with NO_COLOR; always on request
 run "$FA" scan --rules pack.yaml repo; ! grep -q "$(printf '\033')" out || fail "colour into a pipe"
 run "$FA" scan --rules pack.yaml --color=always repo; grep -q "$(printf '\033')\[" out || fail "--color=always had no colour"
