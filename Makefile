@@ -48,6 +48,8 @@ TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBFA    := $(BUILD)/libfaceaudit.a
 BIN      := $(BUILD)/faceaudit
 
+FUZZ_SECONDS ?= 10
+
 .PHONY: all deps check unit e2e demo bench eval install clean fuzz
 all: $(BIN)
 
@@ -94,6 +96,10 @@ bench: deps
 eval: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@BUILD=$(BUILD) tools/eval.sh
+
+# fuzz: every libFuzzer target in tests/fuzz/ for FUZZ_SECONDS each (clang; make deps installs it).
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILD=$(BUILD)/fuzz tools/fuzz.sh
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/templates \

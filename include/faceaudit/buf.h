@@ -5,6 +5,7 @@
 #define FACEAUDIT_BUF_H
 #include <stdarg.h>
 #include <stddef.h>
+#include "faceaudit/err.h"
 
 typedef struct fa_buf {
     char  *buf;   /* never NULL after init: points at a static "" when empty */
@@ -25,6 +26,10 @@ void  fa_buf_adds(fa_buf *b, const char *s);
 void  fa_buf_addch(fa_buf *b, int c);
 void  fa_buf_addf(fa_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void  fa_buf_vaddf(fa_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Appends a whole file ("-" = standard input) to b. max > 0 refuses larger files (code
+ * "too_large"); other failures have code "unreadable" and a message naming the path. */
+fa_status fa_buf_read_file(fa_buf *b, const char *path, size_t max, fa_err *err);
 
 /* xmalloc family: abort on OOM (the only exit the library takes; nothing can be
  * reported without memory). Returned pointers are owned by the caller. */

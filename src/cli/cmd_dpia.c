@@ -137,20 +137,10 @@ static char *find_in_dir(const char *dir, const char *name)
 
 static char *read_file(const char *path, size_t *len, const char *cmd)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_error(cmd, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
     fa_buf b = FA_BUF_INIT;
-    char chunk[16384];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fa_buf_add(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        cli_error(cmd, "cannot read %s", path);
+    fa_err err;
+    if (fa_buf_read_file(&b, path, 0, &err) < 0) {
+        cli_error(cmd, "cannot read %s", err.msg);
         fa_buf_release(&b);
         return NULL;
     }
@@ -169,16 +159,14 @@ static char *load_partial(void *ud, const char *name)
     char *p = find_in_dir(pc->dir, name);
     if (!p)
         return NULL;
-    FILE *f = fopen(p, "rb");
-    free(p);
-    if (!f)
-        return NULL;
     fa_buf b = FA_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fa_buf_add(&b, chunk, n);
-    fclose(f);
+    fa_err err;
+    fa_status st = fa_buf_read_file(&b, p, 0, &err);
+    free(p);
+    if (st < 0) {
+        fa_buf_release(&b);
+        return NULL;
+    }
     return fa_buf_detach(&b, NULL);
 }
 

@@ -1122,17 +1122,11 @@ static json_t *yaml_to_json(const fa_ynode *n)
 
 json_t *fa_dpia_load_facts(const char *path, fa_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fa_err_set(err, FA_FAIL, "io", "%s: cannot open: %m", path);
+    fa_buf b = FA_BUF_INIT;
+    if (fa_buf_read_file(&b, path, 0, err) < 0) {
+        fa_buf_release(&b);
         return NULL;
     }
-    fa_buf b = FA_BUF_INIT;
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fa_buf_add(&b, chunk, n);
-    fclose(f);
     size_t i = 0;
     while (i < b.len && isspace((unsigned char)b.buf[i]))
         i++;

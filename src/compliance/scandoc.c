@@ -929,20 +929,11 @@ fa_status fa_scandoc_load_data(fa_scandoc *d, const char *name, const char *data
 fa_status fa_scandoc_load(fa_scandoc *d, const char *file, fa_err *err)
 {
     int is_stdin = !strcmp(file, "-");
-    FILE *f = is_stdin ? stdin : fopen(file, "rb");
-    if (!f)
-        return fa_err_set(err, FA_FATAL, "io", "%s: %s", file, strerror(errno));
     fa_buf b = FA_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fa_buf_add(&b, chunk, n);
-    int bad = ferror(f);
-    if (!is_stdin)
-        fclose(f);
-    if (bad) {
+    if (fa_buf_read_file(&b, file, 0, err) < 0) {
         fa_buf_release(&b);
-        return fa_err_set(err, FA_FATAL, "io", "%s: read error", file);
+        err->status = FA_FATAL;
+        return FA_FATAL;
     }
     fa_status st = fa_scandoc_load_data(d, is_stdin ? "<stdin>" : file, b.buf, b.len, err);
     fa_buf_release(&b);

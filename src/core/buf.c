@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,4 +152,28 @@ void fa_buf_addf(fa_buf *b, const char *fmt, ...)
     va_start(ap, fmt);
     fa_buf_vaddf(b, fmt, ap);
     va_end(ap);
+}
+
+fa_status fa_buf_read_file(fa_buf *b, const char *path, size_t max, fa_err *err)
+{
+    int is_stdin = !strcmp(path, "-");
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f)
+        return fa_err_set(err, FA_FAIL, "unreadable", "%s: %s", path, strerror(errno));
+    size_t start = b->len;
+    char chunk[65536];
+    size_t n;
+    fa_status st = FA_OK;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        fa_buf_add(b, chunk, n);
+        if (max && b->len - start > max) {
+            st = fa_err_set(err, FA_FAIL, "too_large", "%s: larger than %zu bytes", path, max);
+            break;
+        }
+    }
+    if (st == FA_OK && ferror(f))
+        st = fa_err_set(err, FA_FAIL, "unreadable", "%s: read error", path);
+    if (!is_stdin)
+        fclose(f);
+    return st;
 }

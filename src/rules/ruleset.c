@@ -452,19 +452,11 @@ fa_status fa_ruleset_load_mem(fa_ruleset *rs, const char *name, const char *data
 
 static fa_status load_file(fa_ruleset *rs, const char *file, fa_err *err)
 {
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return fa_err_set(err, FA_FATAL, "unreadable", "%s: %s", file, strerror(errno));
     fa_buf b = FA_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        fa_buf_add(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
+    if (fa_buf_read_file(&b, file, 0, err) < 0) {
         fa_buf_release(&b);
-        return fa_err_set(err, FA_FATAL, "unreadable", "%s: read error", file);
+        err->status = FA_FATAL;
+        return FA_FATAL;
     }
     fa_status st = fa_ruleset_load_mem(rs, file, b.buf, b.len, err);
     fa_buf_release(&b);

@@ -23,26 +23,10 @@ struct fa_ydoc {
 
 static fa_status read_file(const char *file, char **out, size_t *len, fa_err *err)
 {
-    FILE *f = fopen(file, "rb");
-    if (!f)
-        return fa_err_set(err, FA_FAIL, "unreadable", "%s: %s", file, strerror(errno));
     fa_buf b = FA_BUF_INIT;
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        fa_buf_add(&b, chunk, n);
-        if (b.len > FA_YAML_MAX_BYTES) {
-            fclose(f);
-            fa_buf_release(&b);
-            return fa_err_set(err, FA_FAIL, "too_large", "%s: larger than %u bytes", file,
-                              FA_YAML_MAX_BYTES);
-        }
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
+    if (fa_buf_read_file(&b, file, FA_YAML_MAX_BYTES, err) < 0) {
         fa_buf_release(&b);
-        return fa_err_set(err, FA_FAIL, "unreadable", "%s: read error", file);
+        return FA_FAIL;
     }
     *out = fa_buf_detach(&b, len);
     return FA_OK;
