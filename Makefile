@@ -69,7 +69,7 @@ $(BIN): $(CLI_OBJ) $(LIBFA)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBFA) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MF $@.d -Itests/unit $< -o $@ $(LIBFA) $(LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) -MF $@.d -Itests/unit $< -o $@ -Wl,--as-needed $(LIBFA) $(LIBS) -lcriterion
 
 # deps: exactly the Debian 12 packages the build, tests, demo and bench need; idempotent.
 deps:
