@@ -1,5 +1,6 @@
 /* faceaudit scan: settings from the command line over faceaudit.yaml, rule packs, the
  * scanner into a sink, a summary on stderr, and the contract's exit status. */
+#include <errno.h>
 #include <getopt.h>
 #include <time.h>
 #include <signal.h>
@@ -575,6 +576,10 @@ int cmd_scan(int argc, char **argv)
     }
     if (!fa_sink_format_known(st.format)) {
         cli_error("scan", "unknown --format '%s' (%s)", st.format, fa_sink_formats());
+        goto done;
+    }
+    if (st.face_model && access(st.face_model, R_OK) != 0) {
+        cli_error("scan", "--face-model: cannot read %s: %s", st.face_model, strerror(errno));
         goto done;
     }
     rs = fa_ruleset_new();

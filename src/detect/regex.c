@@ -23,6 +23,7 @@
 #include "faceaudit/base64.h"
 #include "faceaudit/buf.h"
 #include "faceaudit/detect.h"
+#include "faceaudit/logtime.h"
 #include "faceaudit/sniff.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -775,8 +776,9 @@ static json_t *static_evidence(const rx_rule *rr, json_t *ev)
 }
 
 /* then: <kind> on the match (decoded first with decode: base64). */
+static json_t *with_line_time(json_t *ev, const char *line, size_t len);
 static void inspect_match(rx_text *t, const fa_rule *r, const rx_rule *rr, fa_location *loc,
-                          const char *s, size_t len)
+                          const char *s, size_t len, const char *line, size_t line_len)
 {
     const unsigned char *bytes = (const unsigned char *)s;
     unsigned char *dec = NULL;
@@ -815,7 +817,7 @@ static void inspect_match(rx_text *t, const fa_rule *r, const rx_rule *rr, fa_lo
     char *msg = NULL;
     fa_status st = rr->then_kind->inspect(kprep, t->ctx, &sub, &hit, &conf, &ev, &msg);
     if (st >= FA_WARN && hit) {
-        ev = static_evidence(rr, ev);
+        ev = with_line_time(static_evidence(rr, ev), line, line_len);
         if (rr->decode == RX_DECODE_BASE64) {
             json_object_set_new(ev, "encoding", json_string("base64"));
             json_object_set_new(ev, "decoded_bytes", json_integer((json_int_t)dlen));
@@ -831,8 +833,22 @@ static void inspect_match(rx_text *t, const fa_rule *r, const rx_rule *rr, fa_lo
     free(dec);
 }
 
+/* The line's own time (a log line's timestamp), for the inventory's first/last-seen times. */
+static json_t *with_line_time(json_t *ev, const char *line, size_t len)
+{
+    int64_t ts;
+    if (!fa_logtime_find(line, len, &ts))
+        return ev;
+    char buf[40];
+    fa_time_rfc3339(ts, buf, sizeof buf);
+    if (!ev)
+        ev = json_object();
+    json_object_set_new(ev, "timestamp", json_string(buf));
+    return ev;
+}
+
 static void report_match(rx_text *t, const fa_rule *r, const rx_rule *rr, const char *line,
-                         long line_no, int64_t line_off, const PCRE2_SIZE *ov)
+                         size_t line_len, long line_no, int64_t line_off, const PCRE2_SIZE *ov)
 {
     fa_location loc = *t->obj->loc;   /* shallow: fa_ctx_report copies it */
     loc.line = line_no;
@@ -845,12 +861,12 @@ static void report_match(rx_text *t, const fa_rule *r, const rx_rule *rr, const 
         hl = ov[2 * rr->group_no + 1] - ov[2 * rr->group_no];
     }
     if (rr->then_kind) {
-        inspect_match(t, r, rr, &loc, hs, hl);
+        inspect_match(t, r, rr, &loc, hs, hl, line, line_len);
         return;
     }
     fa_buf msg = FA_BUF_INIT, val = FA_BUF_INIT;
     describe(r, rr, &msg);
-    json_t *ev = static_evidence(rr, NULL);
+    json_t *ev = with_line_time(static_evidence(rr, NULL), line, line_len);
     int first = 1;
     for (size_t i = 0; i < rr->nev; i++) {
         int g = rr->ev_no[i];
@@ -901,7 +917,7 @@ static void run_rule(rx_text *t, uint32_t ri, const char *line, size_t len, long
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(t->md);
         if (ov[1] < ov[0])   /* \K games; cannot form a location */
             return;
-        report_match(t, r, rr, line, line_no, line_off, ov);
+        report_match(t, r, rr, line, len, line_no, line_off, ov);
         if (ov[1] > ov[0])
             start = ov[1];
         else if (ov[1] >= len)

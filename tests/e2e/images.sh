@@ -44,4 +44,22 @@ jq -e 'select(.rule_id=="face.image.cascade") | .location | has("members") and h
 # --max-pixels lowers the limit: the 200x200 face (40000 px) is refused, not decoded.
 run "$FA" scan $R --format json --max-pixels 30000 corpus/photos/a.jpg
 jq -e '(.findings | length) == 0 and ([.limits[] | select(.limit=="max_pixels")] | length) == 1' out >/dev/null || fail "--max-pixels"
+
+# --face-model: a missing file stops the scan before it starts; a file OpenCV cannot load is
+# an error entry and the cascades still run; a real YuNet model (not shipped by Debian: set
+# FACEAUDIT_TEST_YUNET=/path/face_detection_yunet_2022mar.onnx) finds the face with it.
+run "$FA" scan $R --face-model no-such-model.onnx corpus/photos/a.jpg
+expect_rc 2
+expect_err 'face-model: cannot read no-such-model.onnx'
+printf 'not an onnx model' > bogus.onnx
+run "$FA" scan $R --format json --face-model bogus.onnx corpus/photos/a.jpg
+jq -e '([.errors[] | select(.code == "face_model")] | length) == 1 and (.findings | length) == 1' out >/dev/null \
+    || fail "a bad --face-model should be an error entry with the cascades still finding the face: $(jq -c '[.errors, (.findings|length)]' out)"
+if [ -n "${FACEAUDIT_TEST_YUNET:-}" ] && [ -f "$FACEAUDIT_TEST_YUNET" ]; then
+    run "$FA" scan $R --format json --face-model "$FACEAUDIT_TEST_YUNET" corpus/photos/a.jpg
+    jq -e '(.errors | length) == 0 and (.findings[0].evidence.detector | test("yunet"; "i"))' out >/dev/null \
+        || fail "YuNet model: $(jq -c '[.errors, .findings[0].evidence]' out)"
+else
+    echo "note: FACEAUDIT_TEST_YUNET not set; the YuNet path was not exercised" >&2
+fi
 exit 0

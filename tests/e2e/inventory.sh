@@ -16,7 +16,7 @@ store folder:tree/uploads '.categories.face_image.fides == ["user.biometrics", "
 store archive:tree/backups/old.zip '.categories.face_image.objects == 1 and .oldest == "2022-05-05T00:00:00Z"'
 store log:tree/logs/app.log '.categories.vendor_endpoint.findings == 2 and .categories.face_template.findings == 1 and .holds_biometric'
 store folder:tree/config '.holds_biometric == false and .categories.vendor_endpoint.objects == 1'
-flow '.kind == "vendor" and .from == "log:tree/logs/app.log" and .to.kind == "vendor" and .to.host == "rekognition.us-east-1.amazonaws.com" and .count == 2 and .insecure == true and .first_seen == "2025-01-01T00:00:00Z"'
+flow '.kind == "vendor" and .from == "log:tree/logs/app.log" and .to.kind == "vendor" and .to.host == "rekognition.us-east-1.amazonaws.com" and .count == 2 and .insecure == true and .first_seen == "2025-01-02T10:00:00Z" and .last_seen == "2025-01-03T11:00:00Z"'
 flow '.kind == "vendor" and .from == "folder:tree/config" and .to.host == "api-us.faceplusplus.com" and .insecure == false'
 flow '.kind == "logging_leak" and .from == "application" and .to.id == "log:tree/logs/app.log" and .category == "face_template"'
 flow '.kind == "backup" and .from == "folder:tree/backups" and .to.id == "archive:tree/backups/old.zip" and .category == "face_image"'
@@ -86,3 +86,14 @@ expect_rc 2
 run "$FA" inventory --group-depth x scan.json
 expect_rc 2
 echo "inventory: ok"
+
+# flow times come from the log lines' own timestamps (not the file time)
+mkdir -p ts && cat > ts/calls.log <<'LOG'
+2024-05-01T08:00:00Z POST https://api.kairos.com/enroll 200
+10.0.0.1 - - [03/May/2024:12:30:00 +0200] "POST https://api.kairos.com/recognize HTTP/1.1" 200
+LOG
+touch -d 2030-01-01 ts/calls.log
+"$FA" scan --quiet --rules "$TOP/rules/vendors.yaml" --format json -o ts.json ts; true
+"$FA" inventory --format json ts.json > ts-inv.json || fail "inventory of ts.json"
+jq -e '[.flows[] | select(.to.host == "api.kairos.com")][0] | .count == 2 and .first_seen == "2024-05-01T08:00:00Z" and .last_seen == "2024-05-03T10:30:00Z"' ts-inv.json >/dev/null \
+    || fail "flow times from log lines: $(jq -c '.flows' ts-inv.json)"

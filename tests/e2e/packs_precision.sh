@@ -157,7 +157,7 @@ jq -e -s '[.[] | select(.rule_id == "vendor.aws.rekognition.face_action") | .evi
           ["CompareFaces","DetectFaces","DetectFaces","IndexFaces","SearchFacesByImage","searchFacesByImage"]' "$WORK/out" >/dev/null ||
     fail "wrong Rekognition actions"
 # Evidence holds only non-biometric facts named by the pack.
-jq -e -s 'all(.[]; .evidence | keys - ["vendor","scheme","host","action","sha256"] == [])' "$WORK/out" >/dev/null ||
+jq -e -s 'all(.[]; .evidence | keys - ["vendor","scheme","host","action","timestamp","sha256"] == [])' "$WORK/out" >/dev/null ||
     fail "unexpected evidence keys"
 
 # The near misses alone: no finding, exit 0.
