@@ -1,7 +1,8 @@
 # faceaudit: plain Makefile over pkg-config.
 # Sources are picked up by directory, so a new module or detector is a new file:
 #   src/<module>/*.c      -> build/libfaceaudit.a   (the scanning library: never prints, never exits)
-#   src/shim/*.cpp        -> the only C++ (OpenCV shim), linked in when present
+#   src/shim/*.cpp        -> build/faceaudit-opencv.so: the only C++ (the OpenCV shim), a plugin
+#                            the scanner opens on first use, so OpenCV loads only for images
 #   src/cli/*.c           -> build/faceaudit        (one file per subcommand)
 #   tests/unit/test_*.c   -> build/tests/test_*     (Criterion, one binary per module)
 #   tests/e2e/*.sh        -> run against build/faceaudit by tests/run-e2e.sh
@@ -25,24 +26,28 @@ CXXFLAGS ?= -O2 -g
 SANFLAGS := $(if $(SANITIZE),-fsanitize=$(SANITIZE) -fno-omit-frame-pointer,)
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 DATADIR  := $(PREFIX)/share/faceaudit
+LIBDIR   := $(PREFIX)/lib/faceaudit
 DOCDIR   := $(PREFIX)/share/doc/faceaudit
 INFO_URI ?= file://$(DOCDIR)/README.md
 
 ALL_CFLAGS   = -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) -Iinclude \
-               -DFA_VERSION='"$(VERSION)"' -DFA_DATADIR='"$(DATADIR)"' -DFA_INFO_URI='"$(INFO_URI)"' \
-               $(if $(PKGS_CXX),-DFA_HAVE_OPENCV=1,) $(shell pkg-config --cflags $(PKGS_C)) -MMD -MP
-ALL_CXXFLAGS = -std=c++17 $(WARN) $(CXXFLAGS) $(SANFLAGS) -Iinclude \
+               -DFA_VERSION='"$(VERSION)"' -DFA_DATADIR='"$(DATADIR)"' -DFA_LIBDIR='"$(LIBDIR)"' -DFA_INFO_URI='"$(INFO_URI)"' \
+               $(shell pkg-config --cflags $(PKGS_C)) -MMD -MP
+ALL_CXXFLAGS = -std=c++17 -fPIC $(WARN) $(CXXFLAGS) $(SANFLAGS) -Iinclude \
                $(if $(PKGS_CXX),$(shell pkg-config --cflags $(PKGS_CXX)),) -MMD -MP
-LIBS     = $(shell pkg-config --libs $(PKGS_C) $(PKGS_CXX)) -lm -lpthread $(if $(LIB_CXX_SRC),-lstdc++,)
-LINK     = $(if $(LIB_CXX_SRC),$(CXX),$(CC)) -Wl,--as-needed
+LIBS     = $(shell pkg-config --libs $(PKGS_C)) -lm -lpthread -ldl
+LINK     = $(CC) -Wl,--as-needed
 
 LIB_SRC     := $(sort $(wildcard src/core/*.c src/source/*.c src/archive/*.c src/sniff/*.c \
                  src/rules/*.c src/parse/*.c src/detect/*.c src/sink/*.c src/scan/*.c src/compliance/*.c))
-LIB_CXX_SRC := $(if $(PKGS_CXX),$(sort $(wildcard src/shim/*.cpp)),)
+PLUGIN_SRC  := $(if $(PKGS_CXX),$(sort $(wildcard src/shim/*.cpp)),)
 CLI_SRC     := $(sort $(wildcard src/cli/*.c))
 TEST_SRC    := $(sort $(wildcard tests/unit/test_*.c))
 
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o) $(LIB_CXX_SRC:%.cpp=$(BUILD)/obj/%.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+# The plugin carries its own copy of the header probe it calls (compiled position-independent).
+PLUGIN_OBJ := $(PLUGIN_SRC:%.cpp=$(BUILD)/obj/%.o) $(if $(PLUGIN_SRC),$(BUILD)/obj/pic/src/detect/imagesize.o,)
+PLUGIN   := $(if $(PLUGIN_SRC),$(BUILD)/faceaudit-opencv.so,)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 LIBFA    := $(BUILD)/libfaceaudit.a
@@ -51,11 +56,14 @@ BIN      := $(BUILD)/faceaudit
 FUZZ_SECONDS ?= 10
 
 .PHONY: all deps check unit e2e demo bench eval install clean fuzz
-all: $(BIN)
+all: $(BIN) $(PLUGIN)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
+$(BUILD)/obj/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 $(BUILD)/obj/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(ALL_CXXFLAGS) -c $< -o $@
@@ -66,6 +74,10 @@ $(LIBFA): $(LIB_OBJ)
 
 $(BIN): $(CLI_OBJ) $(LIBFA)
 	$(LINK) $(SANFLAGS) -o $@ $(CLI_OBJ) $(LIBFA) $(LIBS)
+
+$(PLUGIN): $(PLUGIN_OBJ)
+	$(CXX) -shared -Wl,-Bsymbolic -Wl,--as-needed -Wl,-z,defs $(SANFLAGS) -o $@ $(PLUGIN_OBJ) \
+	    $(shell pkg-config --libs $(PKGS_CXX)) -lm -lpthread
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBFA) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
@@ -105,6 +117,7 @@ install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/templates \
 	           $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/faceaudit
+	$(if $(PLUGIN),install -d $(DESTDIR)$(LIBDIR) && install -m 0755 $(PLUGIN) $(DESTDIR)$(LIBDIR)/,)
 	install -d $(DESTDIR)$(DOCDIR) && install -m 0644 README.md $(DESTDIR)$(DOCDIR)/
 	install -m 0644 rules/*.yaml $(DESTDIR)$(DATADIR)/rules/
 	cp -R rules/examples $(DESTDIR)$(DATADIR)/rules/ 2>/dev/null; chmod -R u=rwX,go=rX $(DESTDIR)$(DATADIR)/rules

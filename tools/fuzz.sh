@@ -10,8 +10,8 @@
 #   tools/fuzz.sh --repro FILE TARGET  runs one input (a saved crash) through a target
 #
 # The seed corpora in tests/fuzz/corpus/<target>/ stay as committed: new inputs go to
-# $FUZZ_BUILD/corpus/<target>/. The C++ OpenCV shim is left out: src/detect/facedet_none.c
-# is built with FA_HAVE_OPENCV=0, so face detection fails cleanly (the image kind's
+# $FUZZ_BUILD/corpus/<target>/. The C++ OpenCV plugin is not built: src/detect/facedet_plugin.c
+# finds no plugin (FA_LIBDIR=/nonexistent), so face detection fails cleanly (the image kind's
 # error path) and everything else is the same code as the real binary.
 # Exit status: 0 if every target ran clean, 1 if any crashed, 2 on a build failure.
 set -u
@@ -42,8 +42,8 @@ PKG_LIBS=$(pkg-config --libs $pkgs) || exit 2
 VERSION=$(cat VERSION 2>/dev/null || echo 0.0.0)
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g $SAN -fsanitize=fuzzer-no-link -Iinclude \
- -DFA_VERSION=\"$VERSION\" -DFA_DATADIR=\"/nonexistent\" -DFA_INFO_URI=\"file:///nonexistent\" \
- -DFA_HAVE_OPENCV=0 $PKG_CFLAGS"
+ -DFA_VERSION=\"$VERSION\" -DFA_DATADIR=\"/nonexistent\" -DFA_LIBDIR=\"/nonexistent\" -DFA_INFO_URI=\"file:///nonexistent\" \
+ $PKG_CFLAGS"
 
 mkdir -p "$B/obj" "$B/bin" "$B/corpus" || exit 2
 

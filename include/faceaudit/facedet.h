@@ -83,7 +83,7 @@ int fa_facedet_probe_size(const unsigned char *data, size_t len, long *w, long *
 /* Frees a string returned by this API. */
 void fa_facedet_free_str(char *s);
 
-/* 1 when faceaudit was built with OpenCV. */
+/* 1 when the OpenCV plugin (faceaudit-opencv.so) loads; see src/detect/facedet_plugin.c. */
 int fa_facedet_available(void);
 
 #ifdef __cplusplus

@@ -180,8 +180,9 @@ static void img_free_rule(fa_rule *rule)
 typedef struct img_prep {
     fa_rule    **rules;
     size_t       n;
-    fa_facedet **h;           /* per rule; NULL where it failed (err[i] says why) */
+    fa_facedet **h;           /* per rule, built on first use; NULL where it failed (err[i] says why) */
     char       **err;
+    int         *tried;
     pthread_mutex_t mu;       /* guards the lazily built handles below */
     int          dflt_tried;
     fa_facedet  *dflt;        /* default detector for `then: image` without image rules */
@@ -202,21 +203,34 @@ static void *img_prepare(fa_rule *const *rules, size_t n, fa_err *err)
         p->rules = fa_xcalloc(n, sizeof *p->rules);
         p->h = fa_xcalloc(n, sizeof *p->h);
         p->err = fa_xcalloc(n, sizeof *p->err);
+        p->tried = fa_xcalloc(n, sizeof *p->tried);
         memcpy(p->rules, rules, n * sizeof *rules);
     }
-    /* A detector that cannot load (no OpenCV, no opencv-data) does not stop the scan: every
-     * image it should have judged gets an error entry instead, so the scan is incomplete,
-     * never silently clean. */
-    for (size_t i = 0; i < n; i++) {
+    /* Detectors are built on the first image (rule_handle): a scan without images never
+     * loads OpenCV or its cascades. */
+    return p;
+}
+
+/* Rule i's detector, built on first use. A detector that cannot load (no OpenCV plugin, no
+ * opencv-data) does not stop the scan: every image it should have judged gets an error
+ * entry instead, so the scan is incomplete, never silently clean. */
+static fa_facedet *rule_handle(img_prep *p, size_t i, const char **why)
+{
+    pthread_mutex_lock(&p->mu);
+    if (!p->tried[i]) {
+        p->tried[i] = 1;
         fa_facedet_opts o;
-        img_opts(rules[i]->kdata, &o);
+        img_opts(p->rules[i]->kdata, &o);
         char *msg = NULL;
         p->h[i] = fa_facedet_new(&o, &msg);
         if (!p->h[i])
             p->err[i] = fa_xstrdup(msg ? msg : "cannot create the face detector");
         fa_facedet_free_str(msg);
     }
-    return p;
+    fa_facedet *h = p->h[i];
+    *why = p->err[i];
+    pthread_mutex_unlock(&p->mu);
+    return h;
 }
 
 static void img_release(void *prep)
@@ -234,6 +248,7 @@ static void img_release(void *prep)
     free(p->model_err);
     free(p->h);
     free(p->err);
+    free(p->tried);
     free(p->rules);
     pthread_mutex_destroy(&p->mu);
     free(p);
@@ -289,7 +304,7 @@ static fa_facedet *model_handle(img_prep *p, fa_ctx *ctx, const fa_location *loc
     return h;
 }
 
-static fa_facedet *default_handle(img_prep *p, char **why)
+static fa_facedet *default_handle(img_prep *p, const char **why)
 {
     pthread_mutex_lock(&p->mu);
     if (!p->dflt_tried) {
@@ -405,9 +420,10 @@ static fa_status img_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *obj)
                          ir->max_pixels);
             continue;
         }
-        fa_facedet *h = model ? model : p->h[i];
+        const char *rwhy = NULL;
+        fa_facedet *h = model ? model : rule_handle(p, i, &rwhy);
         if (!h) {
-            detector_unavailable(p, ctx, loc, p->err[i]);
+            detector_unavailable(p, ctx, loc, rwhy);
             erred = 1;
             break;
         }
@@ -440,10 +456,9 @@ static fa_status img_inspect(void *prep, fa_ctx *ctx, const fa_object *obj, int 
         return FA_OK;
     fa_facedet *h = model_handle(p, ctx, obj->loc);
     double minc = 0;
-    char *why = NULL;
+    const char *why = NULL;
     if (!h && p->n) {
-        h = p->h[0];
-        why = p->err[0];
+        h = rule_handle(p, 0, &why);
         if (p->rules[0]->kdata)
             minc = ((const img_rule *)p->rules[0]->kdata)->min_confidence;
     }

@@ -5,6 +5,7 @@ build=$(dirname "$FA")
 make -s -C "$TOP" install BUILD="$build" DESTDIR="$WORK/root" > make.out 2>&1 || { cat make.out; fail "make install failed"; }
 root="$WORK/root/usr/local"
 [ -x "$root/bin/faceaudit" ] || fail "binary not installed"
+[ -f "$root/lib/faceaudit/faceaudit-opencv.so" ] || fail "OpenCV plugin not installed"
 for p in vendors paths faces templates; do
     [ -f "$root/share/faceaudit/rules/$p.yaml" ] || fail "rule pack $p.yaml not installed"
 done
