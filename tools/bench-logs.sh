@@ -96,3 +96,8 @@ if [ "$FA_LINES" -ne "$RG_LINES" ]; then
     exit 1
 fi
 echo "matching lines agree: $FA_LINES"
+. "$(dirname "$0")/bench-lib.sh"
+row "vendor calls in $((BYTES >> 20)) MiB of JSON-lines logs (1 core, $FA_LINES matching lines)" \
+    "$(awk -v b="$BYTES" -v t="$FA_T" 'BEGIN { printf "%.0f", b / 1048576 / t }')" "rg -f patterns" \
+    "$(awk -v b="$BYTES" -v t="$RG_T" 'BEGIN { printf "%.0f", b / 1048576 / t }')" "MiB/s" "$FA_RSS" \
+    ">= 0.5x rg, RSS < 200 MiB" > /dev/null
