@@ -31,6 +31,10 @@ typedef struct cli_option {
     const char *help;
 } cli_option;
 void cli_print_options(FILE *out, const cli_option *opts);
+/* getopt_long tables from an option table: lo needs one more entry than opts, shorts
+ * 3 bytes per option + 2. Options without a short name return 256 + their index. */
+struct option;
+void cli_getopt_table(const cli_option *opts, struct option *lo, char *shorts);
 
 /* Errors to stderr as "faceaudit CMD: message". */
 void cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -29,23 +29,6 @@ void cmd_inventory_usage(FILE *out)
                  "See faceaudit-inventory(1).\n");
 }
 
-/* getopt_long table from the cli_option table: options without a short name get 256+i. */
-static void longopts(const cli_option *o, struct option *lo, char *shorts)
-{
-    size_t k = 0, s = 0;
-    shorts[s++] = ':';
-    for (; o->longname; o++, k++) {
-        lo[k] = (struct option){ o->longname, o->arg ? required_argument : no_argument, NULL,
-                                 o->shortname ? o->shortname : 256 + (int)k };
-        if (o->shortname) {
-            shorts[s++] = o->shortname;
-            if (o->arg)
-                shorts[s++] = ':';
-        }
-    }
-    memset(&lo[k], 0, sizeof lo[k]);
-    shorts[s] = 0;
-}
 
 static int parse_count(const char *opt, const char *v, int *out)
 {
@@ -63,7 +46,7 @@ int cmd_inventory(int argc, char **argv)
 {
     struct option lo[16];
     char shorts[32];
-    longopts(inventory_options, lo, shorts);
+    cli_getopt_table(inventory_options, lo, shorts);
     fa_inventory_opts io;
     fa_inventory_opts_init(&io);
     const char *format = "md", *output = NULL;

@@ -37,22 +37,6 @@ void cmd_retention_usage(FILE *out)
                  "See faceaudit-retention(1) and faceaudit-policy(5).\n");
 }
 
-static void longopts(const cli_option *o, struct option *lo, char *shorts)
-{
-    size_t k = 0, s = 0;
-    shorts[s++] = ':';
-    for (; o->longname; o++, k++) {
-        lo[k] = (struct option){ o->longname, o->arg ? required_argument : no_argument, NULL,
-                                 o->shortname ? o->shortname : 256 + (int)k };
-        if (o->shortname) {
-            shorts[s++] = o->shortname;
-            if (o->arg)
-                shorts[s++] = ':';
-        }
-    }
-    memset(&lo[k], 0, sizeof lo[k]);
-    shorts[s] = 0;
-}
 
 static int write_file(const char *path, const fa_buf *b)
 {
@@ -67,7 +51,7 @@ int cmd_retention(int argc, char **argv)
 {
     struct option lo[16];
     char shorts[32];
-    longopts(retention_options, lo, shorts);
+    cli_getopt_table(retention_options, lo, shorts);
     const char *policy_file = NULL, *preset = NULL, *as_of = NULL, *format = "md", *output = NULL,
                *manifest = NULL, *fail_on = "overdue";
     const char **sets = fa_xcalloc((size_t)argc + 1, sizeof *sets);

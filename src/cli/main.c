@@ -1,6 +1,7 @@
 /* faceaudit: git-style dispatcher over the command table. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,23 @@ void cli_print_options(FILE *out, const cli_option *o)
             snprintf(left, sizeof left, "    --%s%s%s", o->longname, o->arg ? " " : "", o->arg ? o->arg : "");
         fprintf(out, "  %-30s %s\n", left, o->help);
     }
+}
+
+void cli_getopt_table(const cli_option *o, struct option *lo, char *shorts)
+{
+    size_t k = 0, s = 0;
+    shorts[s++] = ':';
+    for (; o->longname; o++, k++) {
+        lo[k] = (struct option){ o->longname, o->arg ? required_argument : no_argument, NULL,
+                                 o->shortname ? o->shortname : 256 + (int)k };
+        if (o->shortname) {
+            shorts[s++] = o->shortname;
+            if (o->arg)
+                shorts[s++] = ':';
+        }
+    }
+    memset(&lo[k], 0, sizeof lo[k]);
+    shorts[s] = 0;
 }
 
 void cli_error(const char *cmd, const char *fmt, ...)

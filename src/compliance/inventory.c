@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include <graphviz/gvc.h>
+#include "faceaudit/csv.h"
 #include "faceaudit/inventory.h"
 
 void fa_inventory_opts_init(fa_inventory_opts *o)
@@ -981,18 +982,7 @@ static void render_md(const json_t *inv, fa_buf *b)
 
 static void csv_field(fa_buf *b, const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fa_buf_addch(b, '"');
-        for (; *s; s++) {
-            if (*s == '"')
-                fa_buf_addch(b, '"');
-            fa_buf_addch(b, *s);
-        }
-        fa_buf_addch(b, '"');
-    } else {
-        fa_buf_adds(b, s);
-    }
-    fa_buf_addch(b, last ? '\n' : ',');
+    fa_csv_cell(b, s, last, "\n");
 }
 
 static void render_csv(const json_t *inv, fa_buf *b)

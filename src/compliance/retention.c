@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include "faceaudit/csv.h"
 #include "faceaudit/retention.h"
 
 typedef struct artifact {
@@ -288,18 +289,7 @@ static void md_cell(fa_buf *b, const char *s)
 
 static void csv_field(fa_buf *b, const char *s, int last)
 {
-    if (strpbrk(s, ",\"\r\n")) {
-        fa_buf_addch(b, '"');
-        for (; *s; s++) {
-            if (*s == '"')
-                fa_buf_addch(b, '"');
-            fa_buf_addch(b, *s);
-        }
-        fa_buf_addch(b, '"');
-    } else {
-        fa_buf_adds(b, s);
-    }
-    fa_buf_addch(b, last ? '\n' : ',');
+    fa_csv_cell(b, s, last, "\n");
 }
 
 static void render_md(const json_t *r, fa_buf *b)

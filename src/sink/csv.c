@@ -4,50 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include "faceaudit/buf.h"
+#include "faceaudit/csv.h"
 #include "faceaudit/sink.h"
 #include "formats.h"
 
-/* Control bytes (ESC would reach the terminal of whoever cats the file) and bytes that are
- * not UTF-8 become \xNN, as in the text output. */
-static char *escape(const char *v)
+static void cell(FILE *out, const char *v, int last)
 {
     fa_buf b = FA_BUF_INIT;
-    const unsigned char *p = (const unsigned char *)v;
-    while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 && *p >= 0xc2 ? 1 : (*p & 0xf0) == 0xe0 ? 2 : (*p & 0xf8) == 0xf0 && *p <= 0xf4 ? 3 : -1;
-        int ok = n >= 0;
-        for (int i = 1; ok && i <= n; i++)
-            ok = (p[i] & 0xc0) == 0x80;
-        if (!ok || (*p < 0x20 && *p != '\t') || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] < 0xa0)) {
-            fa_buf_addf(&b, "\\x%02X", *p);
-            p++;
-            continue;
-        }
-        fa_buf_add(&b, p, (size_t)n + 1);
-        p += n + 1;
-    }
-    return fa_buf_detach(&b, NULL);
-}
-
-static void cell(FILE *out, const char *raw, int last)
-{
-    char *v = escape(raw ? raw : "");
-    int quote = strpbrk(v, ",\"\r\n") != NULL || (v[0] && strchr("=+-@\t\r", v[0]) != NULL);
-    if (quote) {
-        fputc('"', out);
-        if (v[0] && strchr("=+-@\t\r", v[0]))
-            fputc('\'', out);
-        for (const char *p = v; *p; p++) {
-            if (*p == '"')
-                fputc('"', out);
-            fputc(*p, out);
-        }
-        fputc('"', out);
-    } else {
-        fputs(v, out);
-    }
-    fputs(last ? "\r\n" : ",", out);
-    free(v);
+    fa_csv_cell(&b, v, last, "\r\n");
+    fwrite(b.buf, 1, b.len, out);
+    fa_buf_release(&b);
 }
 
 static fa_status c_begin(fa_sink *s, const fa_scan_meta *m)

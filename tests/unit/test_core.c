@@ -141,3 +141,28 @@ Test(scanner, memory_object_is_recorded_with_its_type)
     fa_sink_free(c);
     fa_scanner_free(s);
 }
+
+#include "faceaudit/csv.h"
+
+static char *cell_of(const char *v, int last)
+{
+    fa_buf b = FA_BUF_INIT;
+    fa_csv_cell(&b, v, last, "\r\n");
+    return fa_buf_detach(&b, NULL);
+}
+
+Test(csv, quoting_formulas_and_control_bytes)
+{
+    char *c;
+    cr_assert_str_eq((c = cell_of("plain", 0)), "plain,"); free(c);
+    cr_assert_str_eq((c = cell_of(NULL, 1)), "\r\n"); free(c);
+    cr_assert_str_eq((c = cell_of("a,b \"q\"", 1)), "\"a,b \"\"q\"\"\"\r\n"); free(c);
+    /* a spreadsheet must not run a file name as a formula */
+    cr_assert_str_eq((c = cell_of("=HYPERLINK(\"x\")", 0)), "\"'=HYPERLINK(\"\"x\"\")\","); free(c);
+    cr_assert_str_eq((c = cell_of("-2+3", 0)), "\"'-2+3\","); free(c);
+    cr_assert_str_eq((c = cell_of("-57", 0)), "-57,"); free(c);      /* a number is data */
+    cr_assert_str_eq((c = cell_of("+1.5", 0)), "+1.5,"); free(c);
+    /* ESC and bytes that are not UTF-8 never reach a terminal raw; UTF-8 stays */
+    cr_assert_str_eq((c = cell_of("a\033[31m\377b", 0)), "a\\x1B[31m\\xFFb,"); free(c);
+    cr_assert_str_eq((c = cell_of("caf\xc3\xa9", 0)), "caf\xc3\xa9,"); free(c);
+}
