@@ -734,6 +734,13 @@ static void record_posture(fa_scanner *s, s3_client *c)
 
 /* ------------------------------------------------------------ listing */
 
+/* Bounds of one listing, against a store that pages forever (a hostile or broken server):
+ * a continuation token or marker seen before ends the listing (it would loop), as do
+ * MAX_EMPTY_RUN truncated pages in a row without a key and more than max_pages pages
+ * (s3.max-pages / FACEAUDIT_S3_MAX_PAGES). Seen tokens are kept as 64-bit hashes. */
+#define MAX_EMPTY_RUN 1000
+#define MAX_PAGES_DEFAULT 1000000L
+
 typedef struct lister {
     fa_scanner *s;
     s3_client  *c;
@@ -742,7 +749,48 @@ typedef struct lister {
     long        page_size;
     char       *token;       /* v2 continuation token / v1 marker */
     int         done;
+    long        pages, max_pages, empty_run;
+    uint64_t   *seen;        /* open addressing; 0 = free slot */
+    size_t      nseen, seen_cap;
 } lister;
+
+static uint64_t token_hash(const char *t)
+{
+    uint64_t h = 1469598103934665603ULL;   /* FNV-1a */
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+        h = (h ^ *p) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* Adds a token to the seen set; 1 if it was new, 0 if seen before. */
+static int seen_add(lister *l, const char *t)
+{
+    if (2 * (l->nseen + 1) > l->seen_cap) {
+        size_t cap = l->seen_cap ? 2 * l->seen_cap : 64;
+        uint64_t *n = fa_xcalloc(cap, sizeof *n);
+        for (size_t i = 0; i < l->seen_cap; i++) {
+            if (!l->seen[i])
+                continue;
+            size_t j = (size_t)(l->seen[i] & (cap - 1));
+            while (n[j])
+                j = (j + 1) & (cap - 1);
+            n[j] = l->seen[i];
+        }
+        free(l->seen);
+        l->seen = n;
+        l->seen_cap = cap;
+    }
+    uint64_t h = token_hash(t);
+    size_t j = (size_t)(h & (l->seen_cap - 1));
+    while (l->seen[j]) {
+        if (l->seen[j] == h)
+            return 0;
+        j = (j + 1) & (l->seen_cap - 1);
+    }
+    l->seen[j] = h;
+    l->nseen++;
+    return 1;
+}
 
 static fa_status list_page(lister *l, fa_s3_page *page, fa_err *err)
 {
@@ -800,19 +848,34 @@ static fa_status list_page(lister *l, fa_s3_page *page, fa_err *err)
         fa_buf_release(&r.body);
         return FA_FATAL;
     }
-    st = fa_s3_parse_list(r.body.buf, r.body.len, page, err);
+    fa_err perr;
+    fa_err_clear(&perr);
+    st = fa_s3_parse_list(r.body.buf, r.body.len, page, &perr);
     fa_buf_release(&r.body);
-    if (st < 0) {
-        err->status = FA_FATAL;
-        return FA_FATAL;
-    }
+    if (st < 0)
+        return fa_err_set(err, FA_FATAL, perr.code, "cannot list s3://%s: %s", l->c->bucket, perr.msg);
     int done;
     const char *next = fa_s3_next_token(page, l->version, &done);
-    if (next && l->token && !strcmp(next, l->token)) {
-        /* The same page again would loop forever. */
+    l->pages++;
+    l->empty_run = page->n ? 0 : l->empty_run + 1;
+    const char *what = l->version == 2 ? "continuation token" : "marker";
+    if (next && !seen_add(l, next)) {
+        /* A page already read would loop forever. */
         fa_s3_page_free(page);
-        return fa_err_set(err, FA_FATAL, "s3_protocol", "cannot list s3://%s: the store repeats the same page",
-                          l->c->bucket);
+        return fa_err_set(err, FA_FATAL, "s3_protocol", "cannot list s3://%s: the store repeats a page "
+                          "(page %ld gives a %s already seen)", l->c->bucket, l->pages, what);
+    }
+    if (!done && l->empty_run >= MAX_EMPTY_RUN) {
+        fa_s3_page_free(page);
+        return fa_err_set(err, FA_FATAL, "s3_protocol", "cannot list s3://%s: %ld listing pages in a row "
+                          "without a key, each with a new %s: the store pages endlessly", l->c->bucket,
+                          l->empty_run, what);
+    }
+    if (!done && l->pages >= l->max_pages) {
+        fa_s3_page_free(page);
+        return fa_err_set(err, FA_FATAL, "s3_list_limit", "cannot list s3://%s: the listing goes on past %ld "
+                          "pages (the bound FACEAUDIT_S3_MAX_PAGES; the store may page endlessly)",
+                          l->c->bucket, l->max_pages);
     }
     free(l->token);
     l->token = NULL;
@@ -955,7 +1018,8 @@ fa_status fa_source_s3(fa_scanner *s, const char *target, fa_err *err)
     if (!c)
         return FA_FATAL;
     lister l = { .s = s, .c = c, .target = target, .prefix = prefix, .version = version,
-                 .page_size = opt_long(s, "s3.page-size", "FACEAUDIT_S3_PAGE_SIZE", 1000, 1, 1000) };
+                 .page_size = opt_long(s, "s3.page-size", "FACEAUDIT_S3_PAGE_SIZE", 1000, 1, 1000),
+                 .max_pages = opt_long(s, "s3.max-pages", "FACEAUDIT_S3_MAX_PAGES", MAX_PAGES_DEFAULT, 1, LONG_MAX) };
     fa_status result = FA_OK;
     int first = 1;
     size_t prefix_len = strlen(prefix);
@@ -1043,6 +1107,7 @@ fa_status fa_source_s3(fa_scanner *s, const char *target, fa_err *err)
     if (live)
         fa_s3_page_free(&page);   /* cancelled with a page read ahead */
     free(l.token);
+    free(l.seen);
     /* Objects still in the scanner keep the client alive; threads exit once idle. */
     pthread_mutex_lock(&c->mu);
     c->closed = 1;

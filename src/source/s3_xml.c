@@ -1,6 +1,7 @@
 /* S3 XML answers (libxml2): listing pages, error bodies, bucket posture. Elements are
  * matched by local name, so the S3 namespace (or none, as some stores answer) both work.
- * The parser never loads DTDs, expands no entities and reaches no network. */
+ * The parser never loads DTDs, expands no entities and reaches no network; a document with a
+ * DTD (entity declarations: XML bombs) is refused. */
 #include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -14,8 +15,16 @@ static xmlDocPtr parse(const char *xml, size_t len)
 {
     if (!xml || !len || len > INT_MAX)
         return NULL;
-    return xmlReadMemory(xml, (int)len, "s3.xml", NULL,
-                         XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
+    xmlDocPtr doc = xmlReadMemory(xml, (int)len, "s3.xml", NULL,
+                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOBLANKS);
+    /* S3 answers never carry a DTD. One that does may declare entities, and reading text
+     * (xmlNodeGetContent) would expand their references: 20000 references to a 64 KiB
+     * entity are 1.3 GB. Such a document is refused, not read. */
+    if (doc && (doc->intSubset || doc->extSubset)) {
+        xmlFreeDoc(doc);
+        return NULL;
+    }
+    return doc;
 }
 
 static int is(const xmlNode *n, const char *name)
@@ -108,7 +117,8 @@ fa_status fa_s3_parse_list(const char *xml, size_t len, fa_s3_page *page, fa_err
     if (!is(root, "ListBucketResult")) {
         if (doc)
             xmlFreeDoc(doc);
-        return fa_err_set(err, FA_FAIL, "s3_protocol", "the listing answer is not a ListBucketResult document");
+        return fa_err_set(err, FA_FAIL, "s3_protocol", "the listing answer is not a ListBucketResult document "
+                          "(malformed XML, or a DTD)");
     }
     for (xmlNode *c = root->children; c; c = c->next) {
         if (is(c, "Contents")) {
