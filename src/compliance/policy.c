@@ -61,7 +61,49 @@ char *fa_duration_format(fa_duration d, char *buf, size_t size)
 
 /* ---------------------------------------------------------------- glob */
 
-static int glob_at(const char *p, const char *s)
+/* Stars backtrack: a hostile pattern (many stars against a long path) would take
+ * exponential time. After GLOB_MEMO_AFTER steps, failed (pattern, string) positions are
+ * remembered, which bounds the work by |pattern| x |string| states. */
+#define GLOB_MEMO_AFTER 4096
+#define GLOB_MEMO_MAX_BITS ((size_t)1 << 27)
+typedef struct glob_memo {
+    const char    *p0, *s0;
+    size_t         pl, sl;
+    unsigned long  steps;
+    unsigned char *failed;   /* bit (p - p0) * (sl + 1) + (s - s0); NULL until needed */
+} glob_memo;
+
+static int glob_body(glob_memo *m, const char *p, const char *s);
+
+static int glob_at(glob_memo *m, const char *p, const char *s)
+{
+    if (++m->steps == GLOB_MEMO_AFTER) {
+        m->pl = strlen(m->p0);
+        m->sl = strlen(m->s0);
+        if ((m->pl + 1) <= GLOB_MEMO_MAX_BITS / (m->sl + 1))
+            m->failed = fa_xcalloc((m->pl + 1) * (m->sl + 1) / 8 + 1, 1);
+    }
+    size_t bit = 0;
+    if (m->failed) {
+        bit = (size_t)(p - m->p0) * (m->sl + 1) + (size_t)(s - m->s0);
+        if (m->failed[bit / 8] & (1u << (bit % 8)))
+            return 0;
+    }
+    int r = glob_body(m, p, s);
+    if (!r && m->failed)
+        m->failed[bit / 8] |= (unsigned char)(1u << (bit % 8));
+    return r;
+}
+
+static int glob_start(const char *p, const char *s)
+{
+    glob_memo m = { p, s, 0, 0, 0, NULL };
+    int r = glob_at(&m, p, s);
+    free(m.failed);
+    return r;
+}
+
+static int glob_body(glob_memo *m, const char *p, const char *s)
 {
     for (;;) {
         if (!*p)
@@ -69,10 +111,10 @@ static int glob_at(const char *p, const char *s)
         if (p[0] == '*' && p[1] == '*') {
             p += 2;
             /* A double star then a slash also matches zero folders: a/(2 stars)/b matches a/b. */
-            if (*p == '/' && glob_at(p + 1, s))
+            if (*p == '/' && glob_at(m, p + 1, s))
                 return 1;
             for (const char *q = s;; q++) {
-                if (glob_at(p, q))
+                if (glob_at(m, p, q))
                     return 1;
                 if (!*q)
                     return 0;
@@ -81,7 +123,7 @@ static int glob_at(const char *p, const char *s)
         if (*p == '*') {
             p++;
             for (const char *q = s;; q++) {
-                if (glob_at(p, q))
+                if (glob_at(m, p, q))
                     return 1;
                 if (!*q || *q == '/')
                     return 0;
@@ -138,14 +180,14 @@ int fa_policy_glob(const char *pattern, const char *s)
         for (const char *q = s; *q; q++)
             if (*q == '/' || *q == '!')
                 b = q + 1;
-        if (glob_at(pattern, b))
+        if (glob_start(pattern, b))
             return 1;
     }
     /* A folder pattern "uploads/" or "uploads" also covers what is inside. */
     size_t n = strlen(pattern);
     if (n && pattern[n - 1] == '/' && !strncmp(s, pattern, n))
         return 1;
-    return glob_at(pattern, s);
+    return glob_start(pattern, s);
 }
 
 /* ---------------------------------------------------------------- building */

@@ -6,13 +6,13 @@
 
 static int digits(const char *p, int n, int *out)
 {
-    int v = 0;
+    long long v = 0;   /* ten digits (epoch seconds) do not fit an int */
     for (int i = 0; i < n; i++) {
         if (p[i] < '0' || p[i] > '9')
             return 0;
         v = v * 10 + (p[i] - '0');
     }
-    *out = v;
+    *out = v > 2147483647LL ? 2147483647 : (int)v;
     return 1;
 }
 

@@ -282,5 +282,104 @@ def main():
         # The first byte picks the object name in fuzz_pipeline; seeds keep theirs.
         put("pipeline", n, d)
 
+    s3xml_corpus()
+    metadata_corpus(tiny_jpg)
+
+S3NS = ' xmlns="http://s3.amazonaws.com/doc/2006-03-01/"'
+
+def s3_contents(key, size, sc="STANDARD"):
+    return ("<Contents><Key>%s</Key><LastModified>2026-11-26T23:25:25.000Z</LastModified>"
+            "<ETag>&quot;5d41402abc4b2a76b9719d911017c592&quot;</ETag><Size>%d</Size>"
+            "<StorageClass>%s</StorageClass></Contents>" % (key, size, sc))
+
+def s3xml_corpus():
+    # Listing pages (v1 and v2), error bodies, the six posture answers, hostile documents
+    # (entities, no namespace, deep nesting) and a response header block for the redactor.
+    x = '<?xml version="1.0" encoding="UTF-8"?>\n'
+    put("s3xml", "list-v2", x + "<ListBucketResult%s><Name>b</Name><Prefix></Prefix><KeyCount>2</KeyCount>"
+        "<MaxKeys>2</MaxKeys><IsTruncated>true</IsTruncated><NextContinuationToken>1/abc==</NextContinuationToken>%s%s"
+        "</ListBucketResult>" % (S3NS, s3_contents("a/b.jpg", 10), s3_contents("a/c d.log", 0, "GLACIER")))
+    put("s3xml", "list-v1", x + "<ListBucketResult%s><Name>b</Name><Marker>a</Marker><NextMarker>z</NextMarker>"
+        "<IsTruncated>true</IsTruncated>%s</ListBucketResult>" % (S3NS, s3_contents("x&amp;y", 3)))
+    put("s3xml", "list-v1-nomarker", x + "<ListBucketResult><IsTruncated>TRUE</IsTruncated>%s<Contents><Size>1</Size></Contents>"
+        "</ListBucketResult>" % s3_contents("last", 5))
+    put("s3xml", "list-empty", "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")
+    put("s3xml", "error", x + "<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message>"
+        "<BucketName>b</BucketName><RequestId>1</RequestId></Error>")
+    put("s3xml", "error-slowdown", "<Error><Code>SlowDown</Code><Message>%s</Message></Error>" % ("m" * 400))
+    put("s3xml", "pab", x + "<PublicAccessBlockConfiguration%s><BlockPublicAcls>true</BlockPublicAcls>"
+        "<IgnorePublicAcls>true</IgnorePublicAcls><BlockPublicPolicy>false</BlockPublicPolicy>"
+        "<RestrictPublicBuckets>true</RestrictPublicBuckets></PublicAccessBlockConfiguration>" % S3NS)
+    put("s3xml", "policy-status", "<PolicyStatus><IsPublic>true</IsPublic></PolicyStatus>")
+    put("s3xml", "acl", x + '<AccessControlPolicy xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><Owner><ID>o</ID></Owner>'
+        '<AccessControlList><Grant><Grantee xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI>'
+        '</Grantee><Permission>READ</Permission></Grant><Grant><Grantee xsi:type="CanonicalUser"><ID>o</ID></Grantee>'
+        '<Permission>FULL_CONTROL</Permission></Grant></AccessControlList></AccessControlPolicy>')
+    put("s3xml", "encryption", "<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault>"
+        "<SSEAlgorithm>aws:kms</SSEAlgorithm></ApplyServerSideEncryptionByDefault></Rule></ServerSideEncryptionConfiguration>")
+    put("s3xml", "versioning", "<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>")
+    put("s3xml", "versioning-empty", "<VersioningConfiguration/>")
+    put("s3xml", "lifecycle", "<LifecycleConfiguration><Rule><ID>r</ID><Filter><And><Prefix>logs/</Prefix></And></Filter>"
+        "<Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule><Rule><Prefix>old/</Prefix>"
+        "<Status>Enabled</Status><Expiration><Date>2027-01-01T00:00:00Z</Date></Expiration></Rule>"
+        "<Rule><Filter><Prefix>tmp/</Prefix></Filter><Status>Disabled</Status><Expiration><Days>1</Days></Expiration></Rule>"
+        "</LifecycleConfiguration>")
+    ents = "".join('<!ENTITY l%d "%s">' % (i, ("&l%d;" % (i - 1)) * 10 if i else "lol") for i in range(10))
+    put("s3xml", "bomb", '<?xml version="1.0"?><!DOCTYPE ListBucketResult [%s]><ListBucketResult>'
+        "<IsTruncated>false</IsTruncated><Contents><Key>&l9;</Key></Contents></ListBucketResult>" % ents)
+    put("s3xml", "external-entity", '<?xml version="1.0"?><!DOCTYPE Error [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        "<Error><Code>&x;</Code></Error>")
+    put("s3xml", "deep", "<ListBucketResult>" + "<a>" * 300 + "</a>" * 300 + "</ListBucketResult>")
+    put("s3xml", "utf16", ("<?xml version=\"1.0\" encoding=\"UTF-16\"?><Error><Code>AccessDenied</Code></Error>").encode("utf-16"))
+    put("s3xml", "headers", "HTTP/1.1 200 OK\r\nAuthorization: AWS4-HMAC-SHA256 Credential=AKIA/x, Signature=ab\r\n"
+        "Last-Modified: Thu, 26 Nov 2026 23:25:25 GMT\r\nx-amz-security-token: SECRETKEYEXAMPLE\r\n"
+        "Location: /b/k?X-Amz-Signature=abc&X-Amz-Credential=SECRETKEYEXAMPLE&x=1\r\n\r\n")
+    put("s3xml", "time-rfc3339", "2026-11-26T23:25:25.000Z")
+
+def xmp_packet(body):
+    return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" %s'
+            '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>' % body).encode()
+
+def metadata_corpus(tiny_jpg):
+    # XMP in JPEG APP1 (standard and extended), PNG iTXt and WebP chunks; the three region
+    # schemas; .picasa.ini text (ends in an odd byte: fuzz_metadata then names it so).
+    mwg = xmp_packet('xmlns:mwg-rs="http://www.metadataworkinggroup.com/schemas/regions/">'
+                     '<mwg-rs:Regions rdf:parseType="Resource"><mwg-rs:RegionList><rdf:Bag>'
+                     '<rdf:li mwg-rs:Type="Face" mwg-rs:Name="A"/><rdf:li><rdf:Description mwg-rs:Type="Pet"/></rdf:li>'
+                     '<rdf:li><mwg-rs:Type>Face</mwg-rs:Type><mwg-rs:Name> </mwg-rs:Name></rdf:li>'
+                     '</rdf:Bag></mwg-rs:RegionList></mwg-rs:Regions>')
+    mp = xmp_packet('xmlns:MP="http://ns.microsoft.com/photo/1.2/" xmlns:MPReg="http://ns.microsoft.com/photo/1.2/t/Region#">'
+                    '<MP:RegionInfo><rdf:Bag><rdf:li MPReg:Rectangle="0.1, 0.1, 0.2, 0.2" MPReg:PersonDisplayName="B"/>'
+                    '</rdf:Bag></MP:RegionInfo>')
+    iptc = xmp_packet('xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/">'
+                      '<Iptc4xmpExt:PersonInImage><rdf:Bag><rdf:li>C</rdf:li><rdf:li> </rdf:li></rdf:Bag>'
+                      '</Iptc4xmpExt:PersonInImage>')
+    def app1(payload):
+        return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
+    std = b"http://ns.adobe.com/xap/1.0/\x00"
+    ext = b"http://ns.adobe.com/xmp/extension/\x00" + b"0" * 32 + struct.pack(">II", len(mp), 0)
+    j = tiny_jpg
+    put("metadata", "jpg-mwg", j[:2] + app1(std + mwg) + j[2:])
+    put("metadata", "jpg-mp-ext", j[:2] + app1(std + b"<x/>") + app1(ext + mp) + j[2:])
+    put("metadata", "jpg-iptc", j[:2] + app1(std + iptc) + j[2:])
+    put("metadata", "jpg-truncated-seg", j[:2] + b"\xff\xe1\xff\xf0" + std + mwg[:50])
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    ihdr = chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+    itxt = chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + mwg)
+    put("metadata", "png-itxt", b"\x89PNG\r\n\x1a\n" + ihdr + itxt + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+    put("metadata", "png-itxt-compressed", b"\x89PNG\r\n\x1a\n" + ihdr + chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x01\x00\x00\x00" + zlib.compress(mp)) + chunk(b"IEND", b""))
+    xmpc = b"XMP " + struct.pack("<I", len(iptc)) + iptc + (b"\x00" if len(iptc) & 1 else b"")
+    vp8x = b"VP8X" + struct.pack("<I", 10) + b"\x04\x00\x00\x00" + struct.pack("<I", 15)[:3] + struct.pack("<I", 15)[:3]
+    put("metadata", "webp-xmp", b"RIFF" + struct.pack("<I", 4 + len(vp8x) + len(xmpc)) + b"WEBP" + vp8x + xmpc)
+    put("metadata", "picasa.ini", "[Picasa]\nname=album\n[IMG_0001.jpg]\nfaces=rect64(3f845bcb59418507),8e62398ebda8c1a5;"
+        "rect64(9eb15e89b6b584c1),d10a8325c557b085\n[IMG_0002.jpg]\n  FACES=rect64(0)\n#")
+    for f in ("xmp-mwg-face.jpg", "xmp-mp-person.jpg", "xmp-iptc-person.jpg", "xmp-mwg-pet.jpg"):
+        p = os.path.join(TOP, "rules", "examples", f)
+        if os.path.exists(p):
+            with open(p, "rb") as fh:
+                put("metadata", "example-" + f, fh.read())
+
 if __name__ == "__main__":
     main()
