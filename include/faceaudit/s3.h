@@ -5,7 +5,8 @@
  * fa_scanner_run() with an s3://bucket[/prefix] target and reads these scan options
  * (fa_scan_opts.options, "name=value"):
  *   s3.endpoint-url, s3.region, s3.profile, s3.list-version (1|2), s3.concurrency (N),
- *   s3.timeout (seconds), s3.retries (N), s3.page-size (N, max-keys), s3.trace-fd (fd for
+ *   s3.timeout (seconds), s3.retries (N), s3.page-size (N, max-keys), s3.max-pages (N, a bound
+ *   on one listing), s3.trace-fd (fd for
  *   the redacted HTTP trace; the library writes there only when the caller asks). */
 #ifndef FACEAUDIT_S3_H
 #define FACEAUDIT_S3_H
