@@ -59,25 +59,6 @@ void cmd_rules_usage(FILE *out)
                  "2 usage error or a rule pack that does not load.\n");
 }
 
-/* getopt_long table from a cli_option table (the single source of the options). */
-static void build_longopts(const cli_option *o, struct option *lo, char *shorts, size_t nshort)
-{
-    size_t k = 0, s = 0;
-    shorts[s++] = ':';
-    for (; o->longname; o++, k++) {
-        lo[k].name = o->longname;
-        lo[k].has_arg = o->arg ? required_argument : no_argument;
-        lo[k].flag = NULL;
-        lo[k].val = o->shortname;
-        if (o->shortname && s + 3 < nshort) {
-            shorts[s++] = o->shortname;
-            if (o->arg)
-                shorts[s++] = ':';
-        }
-    }
-    memset(&lo[k], 0, sizeof lo[k]);
-    shorts[s] = '\0';
-}
 
 typedef struct opts {
     const char **paths;     /* --rules and PACK arguments that exist on disk */
@@ -105,7 +86,7 @@ static int parse_opts(const char *sub, const cli_option *table, int argc, char *
 {
     struct option lo[8];
     char shorts[32];
-    build_longopts(table, lo, shorts, sizeof shorts);
+    cli_getopt_table(table, lo, shorts);
     memset(o, 0, sizeof *o);
     o->paths = fa_xcalloc((size_t)argc + 1, sizeof *o->paths);
     o->packs = fa_xcalloc((size_t)argc + 1, sizeof *o->packs);
