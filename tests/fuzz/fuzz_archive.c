@@ -10,14 +10,8 @@ static void setup(void)
 {
     g_rules = fa_ruleset_new();
     fa_scan_opts o;
-    fa_scan_opts_init(&o);
-    o.threads = 1;
     fa_err err;
-    /* Smaller budgets than the defaults keep each run fast; the limits code is the same. */
-    fa_limits_set(&o.limits, FA_LIM_MAX_MEMBER_SIZE, "4M", &err);
-    fa_limits_set(&o.limits, FA_LIM_MAX_ARCHIVE_BYTES, "32M", &err);
-    fa_limits_set(&o.limits, FA_LIM_MAX_MEMBERS, "2000", &err);
-    fa_limits_set(&o.limits, FA_LIM_MAX_LINE, "1M", &err);
+    fuzz_scan_opts(&o);
     g_scanner = fa_scanner_new(g_rules, &o, &err);
     if (!g_scanner)
         abort();

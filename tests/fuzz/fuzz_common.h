@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "faceaudit/scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -51,5 +52,18 @@ static inline void fuzz_lines(const uint8_t *data, size_t size,
             start = i + 1;
         }
     }
+}
+/* Scan options for the targets that run the scanner: one worker, and smaller budgets than the
+ * defaults so each run stays fast (the limits code is the same). */
+static inline void fuzz_scan_opts(fa_scan_opts *o)
+{
+    fa_err err;
+    fa_scan_opts_init(o);
+    o->threads = 1;
+    fa_limits_set(&o->limits, FA_LIM_MAX_MEMBER_SIZE, "4M", &err);
+    fa_limits_set(&o->limits, FA_LIM_MAX_ARCHIVE_BYTES, "32M", &err);
+    fa_limits_set(&o->limits, FA_LIM_MAX_MEMBERS, "2000", &err);
+    fa_limits_set(&o->limits, FA_LIM_MAX_LINE, "1M", &err);
+    fa_limits_set(&o->limits, FA_LIM_MAX_DECODED, "1M", &err);
 }
 #endif
