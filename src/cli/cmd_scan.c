@@ -253,22 +253,14 @@ static int load_config(settings *st, const char *file, fa_ydoc **keep)
             continue;   /* the command line wins */
         char where[512];
         snprintf(where, sizeof where, "%s:%ld:%ld: ", file, fa_ynode_line(&v), fa_ynode_column(&v));
-        if (fa_ynode_is_seq(&v)) {
-            for (size_t j = 0; j < fa_ynode_len(&v); j++) {
-                fa_ynode it = fa_ynode_item(&v, j);
-                const char *sv = fa_ynode_scalar(&it);
-                if (!sv) {
-                    fa_ynode_error(&it, &err, "'%s' items must be strings", key);
-                    fprintf(stderr, "%s\n", err.msg);
-                    return -1;
-                }
-                if (apply(st, name, sv, where) < 0)
-                    return -1;
-            }
-        } else {
-            const char *sv = fa_ynode_scalar(&v);
+        /* A list applies each item, as the option given several times. */
+        int seq = fa_ynode_is_seq(&v);
+        size_t n = seq ? fa_ynode_len(&v) : 1;
+        for (size_t j = 0; j < n; j++) {
+            fa_ynode it = seq ? fa_ynode_item(&v, j) : v;
+            const char *sv = fa_ynode_scalar(&it);
             if (!sv) {
-                fa_ynode_error(&v, &err, "'%s' must be a value or a list of values", key);
+                fa_ynode_error(&it, &err, seq ? "'%s' items must be strings" : "'%s' must be a value or a list of values", key);
                 fprintf(stderr, "%s\n", err.msg);
                 return -1;
             }
