@@ -88,11 +88,24 @@ for i in range(20000):
     with open(f"big/f{i:05d}.log", "w") as f:
         f.write(f"line {i}\nPOST https://api.facecheck.example/v1/match\n")
 PY
-"$FA" scan --rules pack.yaml --state big.db -j 1 --format json -o /dev/null --quiet big &
-pid=$!
-sleep 1
-kill -KILL $pid 2>/dev/null
-wait $pid 2>/dev/null
+# Killed as soon as its first batch is committed (polling the state file), not after a fixed
+# sleep: a fast machine would otherwise finish before the kill.
+python3 - "$FA" <<'PY'
+import os, signal, sqlite3, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "scan", "--rules", "pack.yaml", "--state", "big.db", "-j", "1",
+                      "--format", "json", "-o", "/dev/null", "--quiet", "big"])
+deadline = time.time() + 60
+while p.poll() is None and time.time() < deadline:
+    try:
+        n = sqlite3.connect("file:big.db?mode=ro", uri=True, timeout=0.1).execute("SELECT count(*) FROM objects").fetchone()[0]
+    except sqlite3.Error:
+        n = 0
+    if n > 0:
+        p.send_signal(signal.SIGKILL)
+        break
+    time.sleep(0.005)
+p.wait()
+PY
 run "$FA" scan --rules pack.yaml --state big.db --format json -o r1.json big
 expect_rc 1
 jq -e '.stats.findings == 20000 and .stats.objects == 20000' r1.json >/dev/null || fail "resumed run results: $(jq -c .stats r1.json)"
