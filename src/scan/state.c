@@ -14,6 +14,7 @@
 
 #define BATCH_OBJECTS 256
 #define BATCH_SECONDS 2.0
+#define BUSY_TIMEOUT_MS 5000
 
 struct fa_state {
     sqlite3      *db;
@@ -91,14 +92,26 @@ fa_state *fa_state_open(const char *file, double lock_timeout, fa_err *err)
         nanosleep(&ts, NULL);
         waited += 0.1;
     }
-    if (sqlite3_open_v2(file, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK ||
-        sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
-        fa_err_set(err, FA_FATAL, "state", "%s is not a faceaudit state file: %s", file,
-                   st->db ? sqlite3_errmsg(st->db) : "cannot open");
+    if (sqlite3_open_v2(file, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+        fa_err_set(err, FA_FATAL, "state", "cannot open state file %s: %s", file,
+                   st->db ? sqlite3_errmsg(st->db) : "out of memory");
         fa_state_close(st);
         return NULL;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    /* Before the schema: switching to WAL needs a moment's exclusive lock, and a reader
+     * outside faceaudit (sqlite3, a monitoring script) may hold a shared one. */
+    sqlite3_busy_timeout(st->db, BUSY_TIMEOUT_MS);
+    if (sqlite3_exec(st->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+        int code = sqlite3_errcode(st->db);
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+            fa_err_set(err, FA_FATAL, "locked", "state file %s is held by another program: %s "
+                       "(waited %d s)", file, sqlite3_errmsg(st->db), BUSY_TIMEOUT_MS / 1000);
+        else
+            fa_err_set(err, FA_FATAL, "state", "%s is not a faceaudit state file: %s", file,
+                       sqlite3_errmsg(st->db));
+        fa_state_close(st);
+        return NULL;
+    }
     if (sqlite3_prepare_v2(st->db, "SELECT results FROM objects WHERE key=?1 AND size=?2 AND mtime=?3 "
                            "AND etag IS ?4 AND rules_digest=?5", -1, &st->get, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO objects(key,size,mtime,etag,rules_digest,results,run_id) "
