@@ -71,16 +71,21 @@ static void put_jstr(FILE *out, const char *v)
     }
     int utf8 = valid_utf8((const unsigned char *)v);
     fputc('"', out);
-    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+    const unsigned char *run = (const unsigned char *)v;   /* bytes copied as they are */
+    for (const unsigned char *p = run; *p; p++) {
+        int plain = *p >= 0x20 && *p != 0x7f && *p != '"' && *p != '\\' && (*p < 0x80 || utf8);
+        if (plain)
+            continue;
+        fwrite(run, 1, (size_t)(p - run), out);
+        run = p + 1;
         if (*p == '"' || *p == '\\')
             fprintf(out, "\\%c", *p);
         else if (*p < 0x20 || *p == 0x7f)
             fprintf(out, "\\u%04x", *p);
-        else if (*p >= 0x80 && !utf8)
-            fprintf(out, "\\\\x%02X", *p);
         else
-            fputc(*p, out);
+            fprintf(out, "\\\\x%02X", *p);
     }
+    fputs((const char *)run, out);
     fputc('"', out);
 }
 
