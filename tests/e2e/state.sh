@@ -72,7 +72,8 @@ run "$FA" scan --rules pack.yaml --since yesterday tree; expect_rc 2; expect_err
 # the lock: a second run waits, then gives up with exit 2
 flock st.db sleep 4 &
 holder=$!
-sleep 0.5
+i=0   # until the holder has the lock (not a fixed sleep: a loaded machine starts it late)
+while flock -n st.db true && [ $i -lt 100 ]; do sleep 0.02; i=$((i+1)); done
 run "$FA" scan --rules pack.yaml --state st.db --lock-timeout 1 tree
 expect_rc 2
 expect_err 'in use by another faceaudit run'
