@@ -108,10 +108,11 @@ static fa_status scan_file(walk *w, const char *path, const char *rel, const cha
     return fa_scanner_submit(w->s, &loc, name, fd, 0, st->st_size, st->st_mtime);
 }
 
-/* Opens a regular file without blocking on a FIFO swapped in after lstat(). */
-static int open_regular(const char *path, int follow, struct stat *st, int *err_out)
+/* Opens a regular file without blocking on a FIFO swapped in after lstat(). `name` is
+ * relative to the folder descriptor dfd (AT_FDCWD for a path). */
+static int open_regular(int dfd, const char *name, int follow, struct stat *st, int *err_out)
 {
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
+    int fd = openat(dfd, name, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (follow ? 0 : O_NOFOLLOW));
     if (fd < 0) {
         *err_out = errno;
         return -1;
@@ -132,13 +133,22 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static fa_status walk_dir(walk *w, const char *path, const char *rel, const struct stat *dst);
+static fa_status walk_dir(walk *w, int dfd, const char *path, const char *rel, const struct stat *dst);
 
-static fa_status walk_entry(walk *w, const char *path, const char *rel, const char *name)
+/* Folders deeper than this are walked by path, so that a deep tree cannot run the process
+ * out of descriptors (each folder above the current one stays open). */
+#define WALK_FD_DEPTH 64
+
+/* One entry of the folder open as dfd (or -1: reached by path). Entries are reached through
+ * the folder's descriptor: no path walk per file, and a parent folder renamed or swapped for
+ * a symlink during the scan cannot redirect the walk. */
+static fa_status walk_entry(walk *w, int dfd, const char *path, const char *rel, const char *name)
 {
     fa_scanner *s = w->s;
     struct stat st;
-    if (lstat(path, &st) != 0) {
+    int at = dfd >= 0 ? dfd : AT_FDCWD;
+    const char *at_name = dfd >= 0 ? name : path;
+    if (fstatat(at, at_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
         fa_location loc;
         make_location(w, &loc, path, rel);
         /* A file that vanished between readdir and lstat is an error entry, not a crash. */
@@ -149,13 +159,26 @@ static fa_status walk_entry(walk *w, const char *path, const char *rel, const ch
     if (S_ISLNK(st.st_mode)) {
         if (!s->opts.follow_symlinks)
             return FA_OK;
-        if (stat(path, &st) != 0)
+        if (fstatat(at, at_name, &st, 0) != 0)
             return FA_OK;   /* dangling link: nothing to scan */
     }
     if (excluded(w, rel, name) || fa_suppress_path(s->opts.suppress, rel, S_ISDIR(st.st_mode)))
         return FA_OK;
-    if (S_ISDIR(st.st_mode))
-        return walk_dir(w, path, rel, &st);
+    if (S_ISDIR(st.st_mode)) {
+        if (w->depth >= WALK_FD_DEPTH)
+            return walk_dir(w, -1, path, rel, &st);
+        int cfd = openat(at, at_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (s->opts.follow_symlinks ? 0 : O_NOFOLLOW));
+        if (cfd < 0) {
+            fa_location loc;
+            make_location(w, &loc, path, rel);
+            fa_scan_error_at(s, &loc, "unreadable", "cannot read folder: %s", strerror(errno));
+            fa_location_free(&loc);
+            return FA_OK;
+        }
+        fa_status r = walk_dir(w, cfd, path, rel, &st);
+        close(cfd);
+        return r;
+    }
     if (!S_ISREG(st.st_mode) || !included(w, rel, name))
         return FA_OK;   /* FIFOs, sockets, devices: never opened */
     if (fa_scanner_other_shard(s, path))
@@ -171,7 +194,7 @@ static fa_status walk_entry(walk *w, const char *path, const char *rel, const ch
             return s->cancelled ? FA_FATAL : FA_OK;
     }
     int e = 0;
-    int fd = open_regular(path, s->opts.follow_symlinks, &st, &e);
+    int fd = open_regular(at, at_name, s->opts.follow_symlinks, &st, &e);
     if (fd < 0) {
         if (e) {
             fa_location loc;
@@ -184,7 +207,9 @@ static fa_status walk_entry(walk *w, const char *path, const char *rel, const ch
     return scan_file(w, path, rel, name, fd, &st);
 }
 
-static fa_status walk_dir(walk *w, const char *path, const char *rel, const struct stat *dst)
+/* Walks the folder open as dfd (the caller closes it), or by path when dfd is -1. It stays
+ * open while its entries are walked: descriptors in use grow with depth, up to WALK_FD_DEPTH. */
+static fa_status walk_dir(walk *w, int dfd, const char *path, const char *rel, const struct stat *dst)
 {
     fa_scanner *s = w->s;
     for (size_t i = 0; i < w->depth; i++)
@@ -195,12 +220,17 @@ static fa_status walk_dir(walk *w, const char *path, const char *rel, const stru
             fa_location_free(&loc);
             return FA_OK;
         }
-    DIR *d = opendir(path);
+    /* closedir() closes the descriptor it reads: a duplicate, or the folder opened by path */
+    int lfd = dfd >= 0 ? dup(dfd)
+                       : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | (s->opts.follow_symlinks ? 0 : O_NOFOLLOW));
+    DIR *d = lfd >= 0 ? fdopendir(lfd) : NULL;
     if (!d) {
         fa_location loc;
         make_location(w, &loc, path, rel);
         fa_scan_error_at(s, &loc, "unreadable", "cannot read folder: %s", strerror(errno));
         fa_location_free(&loc);
+        if (lfd >= 0)
+            close(lfd);
         return FA_OK;
     }
     char **names = NULL;
@@ -219,12 +249,13 @@ static fa_status walk_dir(walk *w, const char *path, const char *rel, const stru
     w->stack[w->depth].ino = dst->st_ino;
     w->depth++;
     fa_status r = FA_OK;
+    size_t pl = strlen(path);
+    const char *sep = pl && path[pl - 1] == '/' ? "" : "/";
     for (size_t i = 0; i < n; i++) {
         if (r != FA_FATAL) {
-            size_t pl = strlen(path);
-            char *child = fa_xasprintf("%s%s%s", path, pl && path[pl - 1] == '/' ? "" : "/", names[i]);
+            char *child = fa_xasprintf("%s%s%s", path, sep, names[i]);
             char *crel = *rel ? fa_xasprintf("%s/%s", rel, names[i]) : fa_xstrdup(names[i]);
-            r = walk_entry(w, child, crel, names[i]);
+            r = walk_entry(w, dfd, child, crel, names[i]);
             free(child);
             free(crel);
         }
@@ -245,16 +276,18 @@ fa_status fa_source_fs(fa_scanner *s, const char *target, fa_err *err)
     w.abs_root = absolute(target);
     fa_status r = FA_OK;
     if (S_ISDIR(st.st_mode)) {
-        if (access(target, R_OK | X_OK) != 0) {
+        int dfd = access(target, R_OK | X_OK) == 0 ? open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        if (dfd < 0) {
             r = fa_err_set(err, FA_FATAL, "target", "cannot read folder '%s': %s", target, strerror(errno));
         } else {
-            r = walk_dir(&w, target, "", &st);
+            r = walk_dir(&w, dfd, target, "", &st);
+            close(dfd);
             if (r == FA_FATAL)
                 r = FA_OK;   /* cancelled: not a target error */
         }
     } else if (S_ISREG(st.st_mode)) {
         int e = 0;
-        int fd = open_regular(target, 1, &st, &e);
+        int fd = open_regular(AT_FDCWD, target, 1, &st, &e);
         if (fd < 0) {
             r = fa_err_set(err, FA_FATAL, "target", "cannot open '%s': %s", target, strerror(e ? e : EINVAL));
         } else {

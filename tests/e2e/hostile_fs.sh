@@ -103,4 +103,20 @@ import csv,sys
 # CSV keeps names as bytes (quoted, so a newline cannot forge a row)
 rows = list(csv.reader(open('$WORK/out', encoding='latin-1', newline='')))
 assert len(rows) == 4, rows" || fail "names: csv rows invalid"
+
+# 5. a tree 300 folders deep under a 128-descriptor limit: the walk holds a descriptor per
+# level only up to a fixed depth, then goes on by path; the file at the bottom is scanned
+python3 - <<'PY'
+import os
+p = "deep"
+for i in range(300):
+    p = os.path.join(p, "d")
+os.makedirs(p)
+open(os.path.join(p, "bottom.log"), "w").write("POST https://api.faceprobe.example/v1/detect\n")
+open("deep/top.log", "w").write("POST https://api.faceprobe.example/v1/detect\n")
+PY
+( ulimit -n 128 && "$FA" scan --rules "$RULES" -q --format json deep >deep.out 2>deep.err ); RC=$?
+[ "$RC" -eq 1 ] || fail "deep tree: exit $RC: $(head -c 300 deep.err)"
+jq -e '(.findings | length == 2) and (.errors | length == 0)' deep.out >/dev/null ||
+    fail "deep tree: $(jq -c '{f: [.findings[].location.path | length], e: .errors}' deep.out | head -c 400)"
 echo "ok: hostile filesystem"
