@@ -14,7 +14,7 @@ typedef enum fa_limit_id {
     FA_LIM_MAX_MEMBERS,         /* members below one top-level object (100000) */
     FA_LIM_MAX_LINE,            /* bytes of one text line (64 MiB) */
     FA_LIM_MAX_PIXELS,          /* pixels of one image (50 MP) */
-    FA_LIM_MAX_DECODED,         /* bytes decoded from one base64 run in text (32 MiB) */
+    FA_LIM_MAX_DECODED,         /* bytes decoded from one base64 run in text, or inflated from one image's compressed XMP (32 MiB) */
     FA_LIM_MAX_OBJECT_SIZE,     /* bytes of one object fetched from a bucket (0 = none) */
     FA_LIM_MAX_SCAN_TIME,       /* seconds for the whole scan (0 = none) */
     FA_LIM__COUNT

@@ -38,7 +38,7 @@ static const cli_option scan_options[] = {
     { "max-members", 0, "N", "archive members below one top-level object (default 100000)" },
     { "max-line", 0, "SIZE", "longest text line read (default 64M)" },
     { "max-pixels", 0, "N", "largest image decoded, in pixels (default 50MP)" },
-    { "max-decoded", 0, "SIZE", "largest base64 run decoded from text (default 32M)" },
+    { "max-decoded", 0, "SIZE", "largest base64 run decoded from text, or compressed XMP inflated from one image (default 32M)" },
     { "max-object-size", 0, "SIZE", "largest bucket object fetched (default none)" },
     { "max-scan-time", 0, "SECS", "stop the scan after SECS seconds (default none)" },
     { "state", 0, "FILE", "incremental state (SQLite): unchanged objects are not read again" },

@@ -1,5 +1,6 @@
 /* Rule kind `metadata`: face tags stored beside the pixels. XMP packets are taken from
- * JPEG APP1, PNG iTXt (uncompressed) and WebP "XMP " chunks, then scanned (bounded, no XML
+ * JPEG APP1 and WebP "XMP " chunks here, and from PNG text chunks (iTXt, zTXt, tEXt; plain,
+ * zlib or raw-profile hex) and TIFF IFD0 tag 700 in metadata_xmp.c, then scanned (bounded, no XML
  * library: we count elements and attributes, we do not build a tree) for
  *   mwg      MWG regions (mwg-rs:RegionList) of Type "Face" — "Pet" and others do not count
  *   mp       Microsoft Photo regions (MP:RegionInfo) with a PersonDisplayName
@@ -11,6 +12,7 @@
 #include <string.h>
 #include "faceaudit/buf.h"
 #include "faceaudit/detect.h"
+#include "faceaudit/metadata.h"
 #include "faceaudit/sniff.h"
 
 enum { SCH_MWG = 1, SCH_MP = 2, SCH_IPTC = 4, SCH_PICASA = 8, SCH_ALL = 15 };
@@ -128,7 +130,7 @@ static unsigned md_wants(void *prep, const fa_object *obj)
     if (!p || !p->n || !obj || !obj->type)
         return FA_IN_NONE;
     if (!strcmp(obj->type, FA_TYPE_JPEG) || !strcmp(obj->type, FA_TYPE_PNG) ||
-        !strcmp(obj->type, FA_TYPE_WEBP))
+        !strcmp(obj->type, FA_TYPE_WEBP) || !strcmp(obj->type, FA_TYPE_TIFF))
         return FA_IN_BUFFER;
     if (is_picasa_name(obj->name) && obj->size >= 0 && obj->size <= (long long)MAX_PICASA)
         return FA_IN_BUFFER;
@@ -138,10 +140,6 @@ static unsigned md_wants(void *prep, const fa_object *obj)
 /* --- XMP packet extraction (appends every packet found to out, bounded by MAX_XMP) --- */
 
 static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
-static unsigned long be32(const unsigned char *p)
-{
-    return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 | p[3];
-}
 static unsigned long le32(const unsigned char *p)
 {
     return (unsigned long)p[3] << 24 | (unsigned long)p[2] << 16 | (unsigned long)p[1] << 8 | p[0];
@@ -182,33 +180,6 @@ static void xmp_jpeg(const unsigned char *d, size_t len, fa_buf *out)
                 add_packet(out, p + sizeof ext_ns + 40, n - sizeof ext_ns - 40);
         }
         i += 2 + seg;
-    }
-}
-
-static void xmp_png(const unsigned char *d, size_t len, fa_buf *out)
-{
-    static const char key[] = "XML:com.adobe.xmp";
-    size_t i = 8;
-    while (i + 12 <= len) {
-        unsigned long n = be32(d + i);
-        if (n > len - i - 12)
-            return;
-        const unsigned char *type = d + i + 4, *p = d + i + 8;
-        if (!memcmp(type, "iTXt", 4) && n > sizeof key + 2 && !memcmp(p, key, sizeof key)) {
-            /* keyword NUL, compression flag, method, language NUL, translated keyword NUL */
-            size_t k = sizeof key;
-            int compressed = p[k];
-            k += 2;
-            while (k < n && p[k]) k++;
-            k++;
-            while (k < n && p[k]) k++;
-            k++;
-            if (!compressed && k < n)   /* compressed XMP would need zlib: not read */
-                add_packet(out, p + k, n - k);
-        }
-        if (!memcmp(type, "IEND", 4))
-            return;
-        i += 12 + n;
     }
 }
 
@@ -423,10 +394,23 @@ static fa_status md_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *obj)
 
     if (obj->type && !strcmp(obj->type, FA_TYPE_JPEG))
         xmp_jpeg(d, len, &xmp);
-    else if (obj->type && !strcmp(obj->type, FA_TYPE_PNG))
-        xmp_png(d, len, &xmp);
     else if (obj->type && !strcmp(obj->type, FA_TYPE_WEBP))
         xmp_webp(d, len, &xmp);
+    else if (obj->type && (!strcmp(obj->type, FA_TYPE_PNG) || !strcmp(obj->type, FA_TYPE_TIFF))) {
+        fa_xmp_stats st;
+        memset(&st, 0, sizeof st);
+        /* compressed XMP inflates to at most --max-decoded bytes per object */
+        st.inflate_max = fa_ctx_limits(ctx)->value[FA_LIM_MAX_DECODED];
+        if (!strcmp(obj->type, FA_TYPE_PNG))
+            fa_xmp_png(d, len, &xmp, MAX_XMP, &st);
+        else
+            fa_xmp_tiff(d, len, &xmp, MAX_XMP, &st);
+        if (st.over)
+            fa_ctx_limit(ctx, FA_LIM_MAX_DECODED, st.over, obj->loc);
+        if (st.corrupt)
+            fa_ctx_error(ctx, obj->loc, "corrupt_metadata", "%s%s", st.why,
+                         st.corrupt > 1 ? " (and more)" : "");
+    }
 
     if (xmp.len) {
         const char *x = xmp.buf, *end = xmp.buf + xmp.len;

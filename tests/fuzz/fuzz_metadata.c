@@ -1,7 +1,8 @@
-/* The metadata kind (src/detect/metadata.c): XMP packets from JPEG APP1 (standard and
- * extended), PNG iTXt and WebP "XMP " chunks, the MWG / Microsoft Photo / IPTC region
- * scanners and .picasa.ini faces= lines, through fa_scanner_scan_memory with only the
- * metadata rules of rules/faces.yaml enabled. The last byte's parity names the object
+/* The metadata kind (src/detect/metadata.c, metadata_xmp.c): XMP packets from JPEG APP1
+ * (standard and extended), PNG iTXt / zTXt / tEXt (plain, zlib with the --max-decoded budget
+ * at 1M here, raw-profile hex), TIFF IFD0 tag 700 and WebP "XMP " chunks, the MWG / Microsoft
+ * Photo / IPTC region scanners and .picasa.ini faces= lines, through fa_scanner_scan_memory
+ * with only the metadata rules of rules/faces.yaml enabled. The last byte's parity names the object
  * photo.jpg or album/.picasa.ini (the Picasa reader is chosen by name). */
 #include "fuzz_common.h"
 #include <stdio.h>

@@ -370,6 +370,32 @@ def metadata_corpus(tiny_jpg):
     itxt = chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + mwg)
     put("metadata", "png-itxt", b"\x89PNG\r\n\x1a\n" + ihdr + itxt + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
     put("metadata", "png-itxt-compressed", b"\x89PNG\r\n\x1a\n" + ihdr + chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x01\x00\x00\x00" + zlib.compress(mp)) + chunk(b"IEND", b""))
+    # Compressed PNG text (zTXt XMP, ImageMagick raw-profile hex in zTXt / tEXt, corrupt zlib,
+    # a small bomb) and TIFF tag 700 (II, MM, BigTIFF, an offset outside the file). TIFF seeds
+    # end in an even byte so fuzz_metadata names them photo.jpg (the type comes from the bytes).
+    def png(*cs):
+        return b"\x89PNG\r\n\x1a\n" + ihdr + b"".join(cs) + chunk(b"IEND", b"")
+    def raw(x):
+        h = x.hex()
+        return b"\nxmp\n%8d\n" % len(x) + b"".join(h[i:i + 72].encode() + b"\n" for i in range(0, len(h), 72))
+    put("metadata", "png-ztxt-xmp", png(chunk(b"zTXt", b"XML:com.adobe.xmp\x00\x00" + zlib.compress(mwg))))
+    put("metadata", "png-ztxt-raw", png(chunk(b"zTXt", b"Raw profile type xmp\x00\x00" + zlib.compress(raw(mp)))))
+    put("metadata", "png-text-raw", png(chunk(b"tEXt", b"Raw profile type xmp\x00" + raw(iptc))))
+    zc = zlib.compress(mwg)
+    put("metadata", "png-itxt-corrupt", png(chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x01\x00\x00\x00" + zc[:2] + bytes(b ^ 0x5A for b in zc[2:40]))))
+    put("metadata", "png-itxt-bomb", png(chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x01\x00\x00\x00" + zlib.compress(mwg + b" " * (1 << 20), 9))))
+    def tiff(be, x, off=None, big=False):
+        e = ">" if be else "<"
+        h = b"MM" if be else b"II"
+        if big:
+            o = 16 + 8 + 20 + 8 if off is None else off
+            return h + struct.pack(e + "HHHQQ", 43, 8, 0, 16, 1) + struct.pack(e + "HHQQ", 700, 7, len(x), o) + struct.pack(e + "Q", 0) + x + b"\x00"
+        o = 8 + 2 + 12 + 4 if off is None else off
+        return h + struct.pack(e + "HIH", 42, 8, 1) + struct.pack(e + "HHII", 700, 7 if be else 1, len(x), o) + struct.pack(e + "I", 0) + x + b"\x00"
+    put("metadata", "tiff-ii", tiff(False, mwg))
+    put("metadata", "tiff-mm", tiff(True, mp))
+    put("metadata", "bigtiff-mm", tiff(True, iptc, big=True))
+    put("metadata", "tiff-badoff", tiff(False, mwg, off=0xFFFFFF00))
     xmpc = b"XMP " + struct.pack("<I", len(iptc)) + iptc + (b"\x00" if len(iptc) & 1 else b"")
     vp8x = b"VP8X" + struct.pack("<I", 10) + b"\x04\x00\x00\x00" + struct.pack("<I", 15)[:3] + struct.pack("<I", 15)[:3]
     put("metadata", "webp-xmp", b"RIFF" + struct.pack("<I", 4 + len(vp8x) + len(xmpc)) + b"WEBP" + vp8x + xmpc)
