@@ -17,6 +17,7 @@ typedef enum fa_limit_id {
     FA_LIM_MAX_DECODED,         /* bytes decoded from one base64 run in text, or inflated from one image's compressed XMP (32 MiB) */
     FA_LIM_MAX_OBJECT_SIZE,     /* bytes of one object fetched from a bucket (0 = none) */
     FA_LIM_MAX_SCAN_TIME,       /* seconds for the whole scan (0 = none) */
+    FA_LIM_MAX_METADATA,        /* bytes of XMP text or Picasa face tags read from one object (8 MiB) */
     FA_LIM__COUNT
 } fa_limit_id;
 

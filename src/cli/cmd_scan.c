@@ -41,6 +41,7 @@ static const cli_option scan_options[] = {
     { "max-decoded", 0, "SIZE", "largest base64 run decoded from text, or compressed XMP inflated from one image (default 32M)" },
     { "max-object-size", 0, "SIZE", "largest bucket object fetched (default none)" },
     { "max-scan-time", 0, "SECS", "stop the scan after SECS seconds (default none)" },
+    { "max-metadata", 0, "SIZE", "XMP text or Picasa face tags read from one image (default 8M)" },
     { "state", 0, "FILE", "incremental state (SQLite): unchanged objects are not read again" },
     { "new-only", 0, NULL, "with --state: report only findings the previous run did not report" },
     { "since", 0, "DATE", "scan only objects modified on or after DATE (YYYY-MM-DD or RFC 3339)" },

@@ -22,6 +22,7 @@ static const struct {
     [FA_LIM_MAX_DECODED]       = { "max_decoded",       "--max-decoded",       32LL << 20, U_BYTES },
     [FA_LIM_MAX_OBJECT_SIZE]   = { "max_object_size",   "--max-object-size",   0, U_BYTES },
     [FA_LIM_MAX_SCAN_TIME]     = { "max_scan_time",     "--max-scan-time",     0, U_SECONDS },
+    [FA_LIM_MAX_METADATA]      = { "max_metadata",      "--max-metadata",      8LL << 20, U_BYTES },
 };
 
 void fa_limits_defaults(fa_limits *l)

@@ -16,8 +16,6 @@
 #include "faceaudit/sniff.h"
 
 enum { SCH_MWG = 1, SCH_MP = 2, SCH_IPTC = 4, SCH_PICASA = 8, SCH_ALL = 15 };
-#define MAX_XMP (8u << 20)      /* bytes of XMP text we look at per object */
-#define MAX_PICASA (4u << 20)
 
 typedef struct md_rule {
     unsigned schemas;
@@ -132,12 +130,12 @@ static unsigned md_wants(void *prep, const fa_object *obj)
     if (!strcmp(obj->type, FA_TYPE_JPEG) || !strcmp(obj->type, FA_TYPE_PNG) ||
         !strcmp(obj->type, FA_TYPE_WEBP) || !strcmp(obj->type, FA_TYPE_TIFF))
         return FA_IN_BUFFER;
-    if (is_picasa_name(obj->name) && obj->size >= 0 && obj->size <= (long long)MAX_PICASA)
-        return FA_IN_BUFFER;
+    if (is_picasa_name(obj->name))
+        return FA_IN_BUFFER;   /* read up to max_metadata of it (see md_scan_buffer) */
     return FA_IN_NONE;
 }
 
-/* --- XMP packet extraction (appends every packet found to out, bounded by MAX_XMP) --- */
+/* --- XMP packet extraction (appends every packet found to out, at most cap bytes) --- */
 
 static unsigned be16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
 static unsigned long le32(const unsigned char *p)
@@ -145,17 +143,17 @@ static unsigned long le32(const unsigned char *p)
     return (unsigned long)p[3] << 24 | (unsigned long)p[2] << 16 | (unsigned long)p[1] << 8 | p[0];
 }
 
-static void add_packet(fa_buf *out, const unsigned char *p, size_t n)
+static void add_packet(fa_buf *out, size_t cap, const unsigned char *p, size_t n)
 {
-    if (out->len >= MAX_XMP)
+    if (out->len >= cap)
         return;
-    if (n > MAX_XMP - out->len)
-        n = MAX_XMP - out->len;
+    if (n > cap - out->len)
+        n = cap - out->len;
     fa_buf_add(out, p, n);
     fa_buf_addch(out, '\n');
 }
 
-static void xmp_jpeg(const unsigned char *d, size_t len, fa_buf *out)
+static void xmp_jpeg(const unsigned char *d, size_t len, fa_buf *out, size_t cap)
 {
     static const char std_ns[] = "http://ns.adobe.com/xap/1.0/";       /* + NUL */
     static const char ext_ns[] = "http://ns.adobe.com/xmp/extension/"; /* + NUL, guid, len, off */
@@ -175,15 +173,15 @@ static void xmp_jpeg(const unsigned char *d, size_t len, fa_buf *out)
         size_t n = seg - 2;
         if (m == 0xE1) {
             if (n > sizeof std_ns && !memcmp(p, std_ns, sizeof std_ns))
-                add_packet(out, p + sizeof std_ns, n - sizeof std_ns);
+                add_packet(out, cap, p + sizeof std_ns, n - sizeof std_ns);
             else if (n > sizeof ext_ns + 40 && !memcmp(p, ext_ns, sizeof ext_ns))
-                add_packet(out, p + sizeof ext_ns + 40, n - sizeof ext_ns - 40);
+                add_packet(out, cap, p + sizeof ext_ns + 40, n - sizeof ext_ns - 40);
         }
         i += 2 + seg;
     }
 }
 
-static void xmp_webp(const unsigned char *d, size_t len, fa_buf *out)
+static void xmp_webp(const unsigned char *d, size_t len, fa_buf *out, size_t cap)
 {
     size_t i = 12;
     while (i + 8 <= len) {
@@ -191,7 +189,7 @@ static void xmp_webp(const unsigned char *d, size_t len, fa_buf *out)
         if (n > len - i - 8)
             return;
         if (!memcmp(d + i, "XMP ", 4))
-            add_packet(out, d + i + 8, n);
+            add_packet(out, cap, d + i + 8, n);
         i += 8 + n + (n & 1);
     }
 }
@@ -391,20 +389,23 @@ static fa_status md_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *obj)
     const unsigned char *hashed = d;
     size_t hashed_len = len;
     fa_buf xmp = FA_BUF_INIT;
+    /* One byte past the limit tells a cut-off (recorded) from metadata that just fits. */
+    int64_t max_md = fa_ctx_limits(ctx)->value[FA_LIM_MAX_METADATA];
+    size_t cap = (size_t)max_md + 1;
 
     if (obj->type && !strcmp(obj->type, FA_TYPE_JPEG))
-        xmp_jpeg(d, len, &xmp);
+        xmp_jpeg(d, len, &xmp, cap);
     else if (obj->type && !strcmp(obj->type, FA_TYPE_WEBP))
-        xmp_webp(d, len, &xmp);
+        xmp_webp(d, len, &xmp, cap);
     else if (obj->type && (!strcmp(obj->type, FA_TYPE_PNG) || !strcmp(obj->type, FA_TYPE_TIFF))) {
         fa_xmp_stats st;
         memset(&st, 0, sizeof st);
         /* compressed XMP inflates to at most --max-decoded bytes per object */
         st.inflate_max = fa_ctx_limits(ctx)->value[FA_LIM_MAX_DECODED];
         if (!strcmp(obj->type, FA_TYPE_PNG))
-            fa_xmp_png(d, len, &xmp, MAX_XMP, &st);
+            fa_xmp_png(d, len, &xmp, cap, &st);
         else
-            fa_xmp_tiff(d, len, &xmp, MAX_XMP, &st);
+            fa_xmp_tiff(d, len, &xmp, cap, &st);
         if (st.over)
             fa_ctx_limit(ctx, FA_LIM_MAX_DECODED, st.over, obj->loc);
         if (st.corrupt)
@@ -412,6 +413,10 @@ static fa_status md_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *obj)
                          st.corrupt > 1 ? " (and more)" : "");
     }
 
+    if (xmp.len > (size_t)max_md) {
+        fa_ctx_limit(ctx, FA_LIM_MAX_METADATA, (int64_t)xmp.len, obj->loc);
+        xmp.len = (size_t)max_md;
+    }
     if (xmp.len) {
         const char *x = xmp.buf, *end = xmp.buf + xmp.len;
         scan_mwg(x, end, &found[0]);
@@ -420,7 +425,11 @@ static fa_status md_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *obj)
         hashed = (const unsigned char *)xmp.buf;
         hashed_len = xmp.len;
     } else if (is_picasa_name(obj->name)) {
-        scan_picasa((const char *)d, len < MAX_PICASA ? len : MAX_PICASA, &found[3]);
+        if (len > (size_t)max_md) {
+            fa_ctx_limit(ctx, FA_LIM_MAX_METADATA, (int64_t)len, obj->loc);
+            len = (size_t)max_md;
+        }
+        scan_picasa((const char *)d, len, &found[3]);
     }
 
     for (size_t i = 0; i < p->n; i++) {

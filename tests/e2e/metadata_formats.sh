@@ -12,7 +12,7 @@ R="--rules $TOP/rules/faces.yaml --enable face.metadata.mwg_regions --enable fac
 
 mkdir -p c bad bomb
 cat > gen.py <<'PY'
-import struct, sys, zlib
+import os, struct, sys, zlib
 def xmp_packet(body):
     return ('<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
             '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" %s'
@@ -78,6 +78,12 @@ put("bad/good.tif", tiff(False, MWG))
 put("bomb/itxt.png", png(itxt(zlib.compress(MWG + b" " * (40 << 20), 9))))
 put("bomb/raw.png", png(chunk(b"zTXt", b"Raw profile type xmp\x00\x00" + zlib.compress(raw_profile(MWG, b"0" * (40 << 20)), 9))))
 put("small.png", png(itxt(zlib.compress(MWG + b" " * (200 << 10), 9))))
+# --max-metadata: the regions after 200 KiB of other XMP, and a Picasa file whose faces line
+# comes after 200 KiB of other entries.
+put("late.png", png(itxt(zlib.compress(xmp_packet(" " * (200 << 10)) + MWG, 9))))
+os.makedirs("pic", exist_ok=True)
+put("pic/.picasa.ini", b"".join(b"[IMG_%04d.jpg]\nstar=yes\n" % i for i in range(12000))
+    + b"[IMG_9999.jpg]\nfaces=rect64(3f845bcb59418507),8e62398ebda8c1a5;rect64(9eb15e89b6b584c1),d10a8325c1e8d4c5\n")
 PY
 python3 gen.py || fail "fixture generator"
 
@@ -147,4 +153,21 @@ expect_finding small.png '[["face.metadata.mwg_regions",2,true]]'
 run "$FA" scan $R --format json --max-decoded 64K small.png
 expect_rc 0
 jq -e '([.limits[] | select(.limit=="max_decoded" and .value==65536)] | length == 1) and (.findings | length) == 0' out >/dev/null || fail "--max-decoded 64K"
+# --max-metadata: XMP or Picasa text past the limit is not examined, and says so in limits
+run "$FA" scan $R --format json late.png
+expect_rc 1
+expect_finding late.png '[["face.metadata.mwg_regions",2,true]]'
+jq -e '.limits | length == 0' out >/dev/null || fail "late.png: a limit at the default: $(jq -c .limits out)"
+run "$FA" scan $R --format json --max-metadata 100K late.png
+expect_rc 0
+jq -e '([.limits[] | select(.limit=="max_metadata" and .value==102400 and .location.path=="late.png")] | length == 1) and (.findings | length) == 0' out >/dev/null ||
+    fail "--max-metadata 100K on late.png: $(jq -c '[.limits, .findings]' out)"
+P="--rules $TOP/rules/faces.yaml --enable face.metadata.picasa_faces"
+run "$FA" scan $P --format json pic
+expect_rc 1
+expect_finding pic/.picasa.ini '[["face.metadata.picasa_faces",2,false]]'
+run "$FA" scan $P --format json --max-metadata 100K pic
+expect_rc 0
+jq -e '([.limits[] | select(.limit=="max_metadata")] | length == 1) and (.findings | length) == 0' out >/dev/null ||
+    fail "--max-metadata 100K on a Picasa file: $(jq -c '[.limits, .findings]' out)"
 exit 0
