@@ -5,9 +5,10 @@
  * fa_scanner_run() with an s3://bucket[/prefix] target and reads these scan options
  * (fa_scan_opts.options, "name=value"):
  *   s3.endpoint-url, s3.region, s3.profile, s3.list-version (1|2), s3.concurrency (N),
- *   s3.timeout (seconds), s3.retries (N), s3.page-size (N, max-keys), s3.max-pages (N, a bound
- *   on one listing), s3.trace-fd (fd for
- *   the redacted HTTP trace; the library writes there only when the caller asks). */
+ *   s3.timeout (seconds: the connect timeout and the stall window; each request's deadline
+ *   is fa_s3_request_deadline(), see the top of src/source/s3.c), s3.retries (N),
+ *   s3.page-size (N, max-keys), s3.max-pages (N, a bound on one listing), s3.trace-fd (fd
+ *   for the redacted HTTP trace; the library writes there only when the caller asks). */
 #ifndef FACEAUDIT_S3_H
 #define FACEAUDIT_S3_H
 #include <stddef.h>
@@ -46,6 +47,20 @@ const char *fa_s3_next_token(const fa_s3_page *page, int version, int *done);
 /* Reads <Error><Code>/<Message> from an error body. Returns 1 if found (code and msg set,
  * truncated to their sizes), 0 otherwise (both set to ""). */
 int fa_s3_parse_error(const char *xml, size_t len, char *code, size_t codesz, char *msg, size_t msgsz);
+
+/* 1 if s has the shape of an AWS region name: a lowercase letter, then letters, digits and
+ * '-', at most 32 characters (so it is safe in a host name and a SigV4 scope). */
+int fa_s3_valid_region(const char *s);
+/* The region an error answer names for the bucket: <Region> (AuthorizationHeaderMalformed),
+ * else the region of <Endpoint> (PermanentRedirect: BUCKET.s3.REGION.amazonaws.com,
+ * s3-REGION.amazonaws.com; the global BUCKET.s3.amazonaws.com is us-east-1). Returns 1 with
+ * out set, or 0 with out "". Only meaningful for AWS itself: other stores' endpoints differ. */
+int fa_s3_error_region(const char *xml, size_t len, char *out, size_t outsz);
+
+/* The deadline of one S3 request, in seconds from its start, covering all its attempts and
+ * backoffs: 2 x timeout (--s3-timeout: one stalled attempt, and a retry) + the bytes expected
+ * at 64 KiB/s (the slowest transfer the scan accepts; expect <= 0 counts as 0). */
+double fa_s3_request_deadline(long timeout, int64_t expect);
 
 /* One bucket posture answer (what: "publicAccessBlock", "policyStatus", "acl",
  * "encryption", "versioning", "lifecycle") turned into the value of the scan document's

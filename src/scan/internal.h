@@ -124,6 +124,9 @@ int fa_scanner_submit_if_unchanged(struct fa_scanner *s, fa_location *loc, const
                                    int64_t size, int64_t mtime);
 /* Records a limit hit found by a source (e.g. --max-object-size), in order with the objects. */
 void fa_scan_limit_at(struct fa_scanner *s, const fa_location *loc, fa_limit_id id, int64_t observed);
+/* --max-scan-time ran out in a source (e.g. during a bucket listing): records the limit at
+ * loc unless a worker already did, and cancels the scan. Source thread only. */
+void fa_scan_time_up(struct fa_scanner *s, const fa_location *loc);
 /* Records a scan error found by a source, in order with the objects. */
 void fa_scan_error_at(struct fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

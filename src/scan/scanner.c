@@ -946,6 +946,14 @@ void fa_scan_limit_at(fa_scanner *s, const fa_location *loc, fa_limit_id id, int
     drain(s, 0);
 }
 
+void fa_scan_time_up(fa_scanner *s, const fa_location *loc)
+{
+    /* the same once-only flag as check_time(): one max_scan_time entry per scan */
+    if (!__atomic_exchange_n(&s->time_limit_recorded, 1, __ATOMIC_ACQ_REL))
+        fa_scan_limit_at(s, loc, FA_LIM_MAX_SCAN_TIME, s->opts.limits.value[FA_LIM_MAX_SCAN_TIME] + 1);
+    s->cancelled = 1;
+}
+
 void fa_scan_error_at(fa_scanner *s, const fa_location *loc, const char *code, const char *fmt, ...)
 {
     fa_buf msg = FA_BUF_INIT;

@@ -13,15 +13,36 @@
  * CHUNK-sized ranges, each retried on its own. Memory is therefore bounded by
  * concurrency x PREFETCH_MAX + workers x CHUNK.
  *
- * Retries: connection failures, timeouts, 5xx, 429, SlowDown and RequestTimeout are retried
- * with exponential backoff and full jitter. A stalled server is cut off by the connect
- * timeout and a low-speed limit (1 byte/s over --s3-timeout seconds).
+ * Retries: connection failures, stalls, 5xx, 429, SlowDown and RequestTimeout are retried
+ * with exponential backoff and full jitter, within the request's deadline.
+ *
+ * No request hangs. T = --s3-timeout (s3.timeout). A progress callback (run every 100 ms at
+ * least: see perform()) cuts an attempt when:
+ *   - no body byte arrived for T seconds (a stall; also the wait for the answer); libcurl's
+ *     own low-speed limit is not used: it judges a ~6 s moving average, so a stall cost
+ *     T + 6 s per attempt, and a server trickling 1 byte/s passed it forever;
+ *   - the request's deadline passed (fa_s3_request_deadline): 2 T + E / 64 KiB/s after
+ *     it started, where E is the bytes expected (the object or range size; 1 MiB for a
+ *     listing page, 0 for a posture query). It covers every attempt and backoff, so a request costs at
+ *     most that, whatever --s3-retries says: a stalled server about 2 T (two cut attempts),
+ *     a trickling one 2 T + E / 64 KiB/s (cut once, not retried);
+ *   - the scan's own deadline (--max-scan-time) passed or the scan was interrupted: then
+ *     no request starts either. The object becomes the scan's max_scan_time limits entry
+ *     (or, if it was cut mid-stream, an errors entry), never a silent drop.
+ *
+ * Region redirects: a bucket in another region answers its first listing with 301
+ * PermanentRedirect + x-amz-bucket-region (or 400 AuthorizationHeaderMalformed naming the
+ * <Region>). On AWS the source follows it once: the endpoint URL and the SigV4 scope are
+ * rebuilt for that region (traced with --debug; the buckets[] record shows it). With
+ * --endpoint-url only the x-amz-bucket-region header is trusted (same endpoint, re-signed);
+ * otherwise the listing fails with a clear "give --region" message.
  * Secrets: the trace (s3.trace-fd) is passed through fa_s3_redact(); error messages never
  * include request headers. */
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,20 +62,29 @@
 
 typedef struct s3_obj s3_obj;
 
+/* A connection slot: an easy handle and the multi handle that drives it (and keeps its
+ * connection for the next request). */
+typedef struct s3_conn {
+    CURL  *e;
+    CURLM *m;
+} s3_conn;
+
 typedef struct s3_client {
     fa_s3_config cfg;
     char        *bucket;
     char        *base;          /* URL of the bucket, no trailing slash */
     char        *sigv4;         /* "aws:amz:REGION:s3" */
-    long         timeout;       /* seconds: connect timeout and low-speed window */
+    long         timeout;       /* seconds: connect timeout and stall window */
     int          retries;
+    fa_scanner  *s;             /* for its deadline and cancel flag (it outlives the client) */
+    int          redirected;    /* a region redirect was followed (once per scan target) */
     int          trace_fd;      /* -1 = no trace */
     const char  *secrets[3];
     pthread_mutex_t trace_mu;
 
     pthread_mutex_t mu;         /* guards everything below */
     pthread_cond_t  cv;
-    CURL          **idle;       /* free curl handles (each a connection slot) */
+    s3_conn        *idle;       /* free connection slots */
     int             nidle, nhandles, maxhandles;
     s3_obj         *qhead, *qtail;   /* objects waiting for a prefetch thread */
     size_t          budget_used, budget_max;
@@ -98,9 +128,21 @@ typedef struct s3_resp {
     size_t  body_limit;
     int     overflow;
     char    sse[64], etag[160], content_range[96];
+    char    region[40];         /* x-amz-bucket-region */
     char    errbuf[CURL_ERROR_SIZE];
     CURLcode cc;
+    /* the progress callback's view of the attempt */
+    const struct s3_client *c;
+    double     deadline;        /* monotonic: the request's deadline */
+    double     last_byte;       /* monotonic: the attempt's start or its last body byte */
+    curl_off_t dlnow, dltotal;
+    int        stop;            /* STOP_*: why the callback cut the attempt */
 } s3_resp;
+
+/* Why a request was cut short (s3_resp.stop). */
+enum { STOP_NONE, STOP_STALL, STOP_SLOW, STOP_SCAN_TIME, STOP_CANCELLED };
+
+#define LIST_EXPECT (1 << 20)       /* bytes expected of a listing page, for its deadline */
 
 static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 {
@@ -137,8 +179,9 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     size_t k = sz * n;
     if (k > 5 && !strncmp(p, "HTTP/", 5)) {
         /* A new response (after a 100 Continue or a retry): forget the previous one. */
-        r->sse[0] = r->etag[0] = r->content_range[0] = 0;
+        r->sse[0] = r->etag[0] = r->content_range[0] = r->region[0] = 0;
     }
+    header_value(p, k, "x-amz-bucket-region", r->region, sizeof r->region);
     header_value(p, k, "x-amz-server-side-encryption", r->sse, sizeof r->sse);
     header_value(p, k, "etag", r->etag, sizeof r->etag);
     header_value(p, k, "content-range", r->content_range, sizeof r->content_range);
@@ -181,32 +224,60 @@ static int on_trace(CURL *h, curl_infotype type, char *data, size_t size, void *
     return 0;
 }
 
-/* Takes a handle (a connection slot), waiting while all are busy. */
-static CURL *handle_get(s3_client *c)
+/* Takes a connection slot, waiting while all are busy. */
+static s3_conn handle_get(s3_client *c)
 {
     pthread_mutex_lock(&c->mu);
     while (!c->nidle && c->nhandles >= c->maxhandles)
         pthread_cond_wait(&c->cv, &c->mu);
-    CURL *h = NULL;
+    s3_conn k = { NULL, NULL };
     if (c->nidle)
-        h = c->idle[--c->nidle];
+        k = c->idle[--c->nidle];
     else
         c->nhandles++;
     pthread_mutex_unlock(&c->mu);
-    if (!h) {
-        h = curl_easy_init();
-        if (!h)
+    if (!k.e) {
+        k.e = curl_easy_init();
+        k.m = curl_multi_init();
+        if (!k.e || !k.m)
             abort();   /* out of memory, as fa_xmalloc */
     }
-    return h;
+    return k;
 }
 
-static void handle_put(s3_client *c, CURL *h)
+static void handle_put(s3_client *c, s3_conn k)
 {
     pthread_mutex_lock(&c->mu);
-    c->idle[c->nidle++] = h;
+    c->idle[c->nidle++] = k;
     pthread_cond_broadcast(&c->cv);
     pthread_mutex_unlock(&c->mu);
+}
+
+/* curl_easy_perform() polls once a second, so the progress callback would judge stalls and
+ * deadlines a second late; this drives the transfer with a 100 ms poll instead. */
+static CURLcode perform(s3_conn *k)
+{
+    if (curl_multi_add_handle(k->m, k->e) != CURLM_OK)
+        return CURLE_FAILED_INIT;
+    CURLcode cc = CURLE_OK;
+    int running = 1;
+    while (running) {
+        if (curl_multi_perform(k->m, &running) != CURLM_OK) {
+            cc = CURLE_OUT_OF_MEMORY;
+            break;
+        }
+        if (running && curl_multi_poll(k->m, NULL, 0, 100, NULL) != CURLM_OK) {
+            cc = CURLE_OUT_OF_MEMORY;
+            break;
+        }
+    }
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(k->m, &left)) != NULL)
+        if (msg->msg == CURLMSG_DONE && msg->easy_handle == k->e)
+            cc = msg->data.result;
+    curl_multi_remove_handle(k->m, k->e);
+    return cc;
 }
 
 static int retryable_curl(CURLcode cc)
@@ -233,8 +304,41 @@ static int retryable_status(const s3_resp *r)
     return 0;
 }
 
-/* Full jitter: a random wait up to min(cap, base * 2^attempt). */
-static void backoff(int attempt)
+/* The scan's own reasons to stop every request: --max-scan-time passed, or interrupted. */
+static int scan_stop(const s3_client *c, double now)
+{
+    const fa_scanner *s = c->s;
+    int64_t lim = s->opts.limits.value[FA_LIM_MAX_SCAN_TIME];
+    if (lim > 0 && now - s->started > (double)lim)
+        return STOP_SCAN_TIME;
+    return s->cancelled ? STOP_CANCELLED : STOP_NONE;
+}
+
+/* CURLOPT_XFERINFOFUNCTION: called often while data flows and every 100 ms when nothing
+ * does (perform()); a nonzero return aborts the attempt (CURLE_ABORTED_BY_CALLBACK). */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+    (void)ultotal;
+    (void)ulnow;
+    s3_resp *r = ud;
+    double now = fa_scan_now();
+    if (dlnow != r->dlnow) {
+        r->dlnow = dlnow;
+        r->last_byte = now;
+    }
+    r->dltotal = dltotal;
+    int why = scan_stop(r->c, now);
+    if (!why && now - r->last_byte >= (double)r->c->timeout)
+        why = STOP_STALL;
+    if (!why && now >= r->deadline)
+        why = STOP_SLOW;
+    r->stop = why;
+    return why != STOP_NONE;
+}
+
+/* Full jitter: a random wait up to min(cap, base * 2^attempt), never past the request's
+ * deadline, and cut short when the scan stops. */
+static void backoff(const s3_client *c, int attempt, double deadline)
 {
     static __thread unsigned seed;
     if (!seed)
@@ -242,16 +346,31 @@ static void backoff(int attempt)
     double cap = 100e-3 * (double)(1u << (attempt < 10 ? attempt : 10));
     if (cap > 5.0)
         cap = 5.0;
-    double wait = cap * ((double)rand_r(&seed) / (double)RAND_MAX);
-    struct timespec ts = { (time_t)wait, (long)((wait - (double)(time_t)wait) * 1e9) };
-    nanosleep(&ts, NULL);
+    double until = fa_scan_now() + cap * ((double)rand_r(&seed) / (double)RAND_MAX);
+    if (until > deadline)
+        until = deadline;
+    for (double now; (now = fa_scan_now()) < until && !scan_stop(c, now);) {
+        double wait = until - now < 0.2 ? until - now : 0.2;
+        struct timespec ts = { 0, (long)(wait * 1e9) };
+        nanosleep(&ts, NULL);
+    }
 }
 
-/* GET base + rel (rel starts with '/' or '?'), optionally a byte range, with retries.
- * FA_OK with r filled (any HTTP status) or FA_FAIL with err set (no answer). The caller
- * releases r->body. */
+/* The failure of a request the scan itself stopped (scan_stop's reasons). */
+static void scan_stopped(int why, fa_err *err)
+{
+    if (why == STOP_SCAN_TIME)
+        fa_err_set(err, FA_FAIL, "max_scan_time", "the scan's --max-scan-time deadline passed during the request");
+    else
+        fa_err_set(err, FA_FAIL, "cancelled", "the scan was interrupted during the request");
+}
+
+/* GET base + rel (rel starts with '/' or '?'), optionally a byte range, with retries, within
+ * the deadline described at the top (expect: the bytes expected, for it). FA_OK with r filled
+ * (any HTTP status) or FA_FAIL with err set (no answer; err->code "max_scan_time" or
+ * "cancelled" when the scan stopped it). The caller releases r->body. */
 static fa_status s3_get(s3_client *c, const char *rel, const char *range, const char *if_match, size_t body_limit,
-                        size_t hint, s3_resp *r, fa_err *err)
+                        size_t hint, int64_t expect, s3_resp *r, fa_err *err)
 {
     char *url = fa_xasprintf("%s%s", c->base, rel);
     struct curl_slist *hdrs = curl_slist_append(NULL, "x-amz-content-sha256: " EMPTY_SHA256);
@@ -265,7 +384,11 @@ static fa_status s3_get(s3_client *c, const char *rel, const char *range, const 
         hdrs = curl_slist_append(hdrs, t);
         free(t);
     }
-    CURL *h = handle_get(c);
+    const char *ep = c->cfg.endpoint ? c->cfg.endpoint : "S3";
+    double limit_s = fa_s3_request_deadline(c->timeout, expect);
+    double deadline = fa_scan_now() + limit_s;
+    s3_conn k = handle_get(c);
+    CURL *h = k.e;
     fa_status st = FA_FAIL;
     memset(r, 0, sizeof *r);
     fa_buf_init(&r->body, hint);   /* the expected size: no regrowth while receiving */
@@ -275,6 +398,15 @@ static fa_status s3_get(s3_client *c, const char *rel, const char *range, const 
         r->overflow = 0;
         r->errbuf[0] = 0;
         r->body_limit = body_limit;
+        r->c = c;
+        r->deadline = deadline;
+        r->last_byte = fa_scan_now();
+        r->dlnow = r->dltotal = 0;
+        r->stop = scan_stop(c, r->last_byte);
+        if (r->stop) {
+            scan_stopped(r->stop, err);   /* no new request once the scan stops */
+            break;
+        }
         curl_easy_reset(h);
         curl_easy_setopt(h, CURLOPT_URL, url);
         curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
@@ -289,8 +421,9 @@ static fa_status s3_get(s3_client *c, const char *rel, const char *range, const 
         curl_easy_setopt(h, CURLOPT_HEADERDATA, r);
         curl_easy_setopt(h, CURLOPT_ERRORBUFFER, r->errbuf);
         curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, c->timeout);
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->timeout);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, r);
         if (range)
             curl_easy_setopt(h, CURLOPT_RANGE, range);
         if (c->cfg.access_key) {
@@ -303,29 +436,51 @@ static fa_status s3_get(s3_client *c, const char *rel, const char *range, const 
             curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, on_trace);
             curl_easy_setopt(h, CURLOPT_DEBUGDATA, c);
         }
-        r->cc = curl_easy_perform(h);
+        r->cc = perform(&k);
+        int in_time = fa_scan_now() < deadline;
         if (r->cc == CURLE_WRITE_ERROR && r->overflow) {
             fa_err_set(err, FA_FAIL, "s3_protocol", "the server sent more than %zu bytes for one request", body_limit);
             break;
         }
         if (r->cc == CURLE_OK) {
             curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &r->status);
-            if (!retryable_status(r) || attempt >= c->retries) {
+            if (!retryable_status(r) || attempt >= c->retries || !in_time) {
                 st = FA_OK;
                 break;
             }
-        } else if (!retryable_curl(r->cc) || attempt >= c->retries) {
-            fa_err_set(err, FA_FAIL, r->cc == CURLE_OPERATION_TIMEDOUT ? "s3_timeout" : "s3_network",
-                       "%s: %s%s (after %d attempt%s)", c->cfg.endpoint ? c->cfg.endpoint : "S3",
-                       r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc),
-                       r->cc == CURLE_OPERATION_TIMEDOUT ? " (the server stalled)" : "",
-                       attempt + 1, attempt ? "s" : "");
+        } else if (r->cc == CURLE_ABORTED_BY_CALLBACK && r->stop != STOP_STALL) {
+            if (r->stop == STOP_SLOW) {
+                char total[32] = "?";
+                if (r->dltotal > 0)
+                    snprintf(total, sizeof total, "%lld", (long long)r->dltotal);
+                fa_err_set(err, FA_FAIL, "s3_timeout",
+                           "%s: timed out: the request's deadline of %.1f s (2 x --s3-timeout + %lld bytes at "
+                           "64 KiB/s) passed with %lld of %s bytes received: the server trickles or stalled "
+                           "(after %d attempt%s)", ep, limit_s, (long long)(expect > 0 ? expect : 0),
+                           (long long)r->dlnow, total, attempt + 1, attempt ? "s" : "");
+            } else {
+                scan_stopped(r->stop, err);
+            }
+            break;
+        } else if (r->cc == CURLE_ABORTED_BY_CALLBACK || r->cc == CURLE_OPERATION_TIMEDOUT) {
+            /* A stall (nothing for T seconds) or a connect timeout: worth one more try if
+             * the deadline leaves time for it. */
+            if (attempt >= c->retries || !in_time) {
+                fa_err_set(err, FA_FAIL, "s3_timeout", "%s: timed out: %s (after %d attempt%s in %.1f s)", ep,
+                           r->cc == CURLE_OPERATION_TIMEDOUT ? (r->errbuf[0] ? r->errbuf : "cannot connect")
+                                                             : "no data for --s3-timeout seconds: the server stalled",
+                           attempt + 1, attempt ? "s" : "", limit_s - (deadline - fa_scan_now()));
+                break;
+            }
+        } else if (!retryable_curl(r->cc) || attempt >= c->retries || !in_time) {
+            fa_err_set(err, FA_FAIL, "s3_network", "%s: %s (after %d attempt%s)", ep,
+                       r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->cc), attempt + 1, attempt ? "s" : "");
             break;
         }
-        backoff(attempt);
+        backoff(c, attempt, deadline);
     }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
-    handle_put(c, h);
+    handle_put(c, k);
     curl_slist_free_all(hdrs);
     free(url);
     return st;
@@ -370,6 +525,21 @@ static void object_failed(const s3_resp *r, fa_err *err)
         fa_err_set(err, FA_FAIL, "s3_error", "cannot read the object: %s", why);
 }
 
+/* 1 if a failure is the scan's own stop (--max-scan-time, an interrupt), not the object's. */
+static int scan_stop_err(const fa_err *e)
+{
+    return !strcmp(e->code, "max_scan_time") || !strcmp(e->code, "cancelled");
+}
+
+/* Names the object in the message of a GET that got no answer. */
+static void object_err(const s3_obj *o, fa_err *err)
+{
+    char code[sizeof err->code], msg[sizeof err->msg];
+    snprintf(code, sizeof code, "%s", err->code);
+    snprintf(msg, sizeof msg, "%s", err->msg);
+    fa_err_set(err, FA_FAIL, code, "cannot read s3://%s/%s: %s", o->c->bucket, o->key, msg);
+}
+
 /* Fetches a small object whole into o->data (o->err on failure). */
 static void fetch_whole(s3_obj *o)
 {
@@ -377,7 +547,10 @@ static void fetch_whole(s3_obj *o)
     s3_resp r;
     fa_err_clear(&o->err);
     size_t limit = (size_t)(o->size > 0 ? o->size : 0) + PREFETCH_MAX;
-    if (s3_get(o->c, rel, NULL, NULL, limit, (size_t)(o->size > 0 ? o->size : 0) + 1, &r, &o->err) == FA_OK) {
+    if (s3_get(o->c, rel, NULL, NULL, limit, (size_t)(o->size > 0 ? o->size : 0) + 1, o->size, &r, &o->err) !=
+        FA_OK) {
+        object_err(o, &o->err);
+    } else {
         if (r.status == 200) {
             snprintf(o->sse, sizeof o->sse, "%s", r.sse);
             o->data = (unsigned char *)fa_buf_detach(&r.body, &o->len);
@@ -410,7 +583,9 @@ static int fetch_range(s3_obj *o, fa_err *err)
     s3_resp r;
     int rc = -1;
     /* A server that ignores Range answers 200 with the whole object: refuse, not hold it. */
-    if (s3_get(o->c, rel, range, o->etag, want + 1, want + 1, &r, err) == FA_OK) {
+    if (s3_get(o->c, rel, range, o->etag, want + 1, want + 1, (int64_t)want, &r, err) != FA_OK) {
+        object_err(o, err);
+    } else {
         if (r.status == 206 || (r.status == 200 && o->pos == 0 && r.body.len <= want)) {
             if (o->pos == 0) {
                 snprintf(o->sse, sizeof o->sse, "%s", r.sse);
@@ -436,6 +611,16 @@ static int fetch_range(s3_obj *o, fa_err *err)
     fa_buf_release(&r.body);
     free(rel);
     return rc;
+}
+
+/* The reader of an object the scan stopped before it was read: fa_scan_input's own deadline
+ * check then records the max_scan_time limit at this object (or nothing, if interrupted). */
+static long long stopped_read(fa_reader *rd, void *buf, size_t n)
+{
+    (void)buf;
+    (void)n;
+    fa_err_set(&rd->err, FA_FAIL, "cancelled", "the scan stopped before this object was read");
+    return -1;
 }
 
 static long long range_read(fa_reader *rd, void *buf, size_t n)
@@ -491,6 +676,10 @@ static fa_reader *obj_open(void *arg, fa_err *err)
         pthread_mutex_unlock(&c->mu);
         if (direct)
             fetch_whole(o);
+        if (!o->data && scan_stop_err(&o->err)) {
+            o->r.read = stopped_read;
+            return &o->r;
+        }
         if (!o->data) {
             *err = o->err;
             return NULL;
@@ -500,8 +689,13 @@ static fa_reader *obj_open(void *arg, fa_err *err)
         return &o->r;
     }
     o->r.read = range_read;
-    if (fetch_range(o, err) < 0)
+    if (fetch_range(o, err) < 0) {
+        if (scan_stop_err(err)) {
+            o->r.read = stopped_read;
+            return &o->r;
+        }
         return NULL;   /* a missing object shows at once, as "vanished" */
+    }
     return &o->r;
 }
 
@@ -575,8 +769,10 @@ static void client_free(s3_client *c)
     for (int i = 0; i < c->nthreads; i++)
         pthread_join(c->threads[i], NULL);
     free(c->threads);
-    for (int i = 0; i < c->nidle; i++)
-        curl_easy_cleanup(c->idle[i]);
+    for (int i = 0; i < c->nidle; i++) {
+        curl_multi_cleanup(c->idle[i].m);
+        curl_easy_cleanup(c->idle[i].e);
+    }
     free(c->idle);
     pthread_mutex_destroy(&c->mu);
     pthread_cond_destroy(&c->cv);
@@ -625,6 +821,54 @@ static void global_init(void)
     xmlInitParser();
 }
 
+/* The bucket URL and the SigV4 scope for a region (at start, and after a redirect). */
+static void client_set_region(s3_client *c, const char *region)
+{
+    if (region != c->cfg.region) {
+        free(c->cfg.region);
+        c->cfg.region = fa_xstrdup(region);
+    }
+    fa_buf b = FA_BUF_INIT;
+    if (c->cfg.endpoint) {
+        /* Path-style addressing: works with MinIO, Ceph, GCS interoperability, s3rver. */
+        fa_buf_addf(&b, "%s/", c->cfg.endpoint);
+        fa_s3_uri_encode(&b, c->bucket, 0);
+    } else if (!strchr(c->bucket, '.')) {
+        fa_buf_addf(&b, "https://%s.s3.%s.amazonaws.com", c->bucket, c->cfg.region);
+    } else {
+        /* Dotted names break virtual-host TLS certificates: path-style on AWS. */
+        fa_buf_addf(&b, "https://s3.%s.amazonaws.com/%s", c->cfg.region, c->bucket);
+    }
+    free(c->base);
+    free(c->sigv4);
+    c->base = fa_buf_detach(&b, NULL);
+    c->sigv4 = fa_xasprintf("aws:amz:%s:s3", c->cfg.region);
+}
+
+/* A line of the --debug trace from the source itself ("s3: * ..."). */
+static void trace_note(s3_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void trace_note(s3_client *c, const char *fmt, ...)
+{
+    if (c->trace_fd < 0)
+        return;
+    fa_buf b = FA_BUF_INIT;
+    fa_buf_adds(&b, "s3: * ");
+    va_list ap;
+    va_start(ap, fmt);
+    fa_buf_vaddf(&b, fmt, ap);
+    va_end(ap);
+    fa_buf_addch(&b, '\n');
+    pthread_mutex_lock(&c->trace_mu);
+    for (size_t off = 0; off < b.len;) {
+        ssize_t w = write(c->trace_fd, b.buf + off, b.len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    pthread_mutex_unlock(&c->trace_mu);
+    fa_buf_release(&b);
+}
+
 static s3_client *client_new(fa_scanner *s, const char *bucket, fa_err *err)
 {
     fa_s3_settings set = { opt(s, "s3.profile"), opt(s, "s3.region"), opt(s, "s3.endpoint-url"), NULL };
@@ -634,19 +878,8 @@ static s3_client *client_new(fa_scanner *s, const char *bucket, fa_err *err)
         return NULL;
     }
     c->bucket = fa_xstrdup(bucket);
-    fa_buf b = FA_BUF_INIT;
-    if (c->cfg.endpoint) {
-        /* Path-style addressing: works with MinIO, Ceph, GCS interoperability, s3rver. */
-        fa_buf_addf(&b, "%s/", c->cfg.endpoint);
-        fa_s3_uri_encode(&b, bucket, 0);
-    } else if (!strchr(bucket, '.')) {
-        fa_buf_addf(&b, "https://%s.s3.%s.amazonaws.com", bucket, c->cfg.region);
-    } else {
-        /* Dotted names break virtual-host TLS certificates: path-style on AWS. */
-        fa_buf_addf(&b, "https://s3.%s.amazonaws.com/%s", c->cfg.region, bucket);
-    }
-    c->base = fa_buf_detach(&b, NULL);
-    c->sigv4 = fa_xasprintf("aws:amz:%s:s3", c->cfg.region);
+    c->s = s;
+    client_set_region(c, c->cfg.region);
     c->timeout = opt_long(s, "s3.timeout", NULL, 30, 1, 86400);
     c->retries = (int)opt_long(s, "s3.retries", "FACEAUDIT_S3_RETRIES", 4, 0, 20);
     c->trace_fd = (int)opt_long(s, "s3.trace-fd", NULL, -1, 0, INT_MAX);
@@ -658,7 +891,7 @@ static s3_client *client_new(fa_scanner *s, const char *bucket, fa_err *err)
     c->secrets[n] = NULL;
     int conc = (int)opt_long(s, "s3.concurrency", NULL, 8, 1, 256);
     c->maxhandles = conc;
-    c->idle = fa_xcalloc((size_t)conc, sizeof(CURL *));
+    c->idle = fa_xcalloc((size_t)conc, sizeof(s3_conn));
     c->budget_max = (size_t)conc * PREFETCH_MAX;
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->trace_mu, NULL);
@@ -686,7 +919,7 @@ static void posture_field(s3_client *c, json_t *rec, json_t *unknown, const char
     fa_err_clear(&err);
     json_t *v = NULL;
     char why[1100] = "";
-    if (s3_get(c, rel, NULL, NULL, 4u << 20, 0, &r, &err) == FA_OK) {
+    if (s3_get(c, rel, NULL, NULL, 4u << 20, 0, 0, &r, &err) == FA_OK) {
         char code[64];
         error_code(&r, code, sizeof code);
         if (r.status == 200) {
@@ -792,6 +1025,27 @@ static int seen_add(lister *l, const char *t)
     return 1;
 }
 
+/* The region a redirect answer (301 PermanentRedirect, 400 AuthorizationHeaderMalformed)
+ * names, when it may be followed: on AWS the x-amz-bucket-region header or the error body;
+ * with --endpoint-url the header only (the body's <Endpoint> names AWS hosts). 1 with out
+ * set; 0 if the answer is no redirect, names no region, or the region already used. */
+static int redirect_region(const s3_client *c, const s3_resp *r, const char *code, char *out, size_t n,
+                           const char **how)
+{
+    if (r->status != 301 && strcmp(code, "PermanentRedirect") &&
+        !(r->status == 400 && !strcmp(code, "AuthorizationHeaderMalformed")))
+        return 0;
+    if (fa_s3_valid_region(r->region) && strlen(r->region) < n) {
+        snprintf(out, n, "%s", r->region);
+        *how = "x-amz-bucket-region";
+    } else if (!c->cfg.endpoint && fa_s3_error_region(r->body.buf, r->body.len, out, n)) {
+        *how = "the error body";
+    } else {
+        return 0;
+    }
+    return strcmp(out, c->cfg.region) != 0;
+}
+
 static fa_status list_page(lister *l, fa_s3_page *page, fa_err *err)
 {
     fa_buf q = FA_BUF_INIT;
@@ -814,18 +1068,34 @@ static fa_status list_page(lister *l, fa_s3_page *page, fa_err *err)
     s3_resp r;
     fa_err gerr;
     fa_err_clear(&gerr);
-    fa_status st = s3_get(l->c, q.buf, NULL, NULL, 64u << 20, 0, &r, &gerr);
+    fa_status st = s3_get(l->c, q.buf, NULL, NULL, 64u << 20, 0, LIST_EXPECT, &r, &gerr);
     fa_buf_release(&q);
     const char *ep = l->c->cfg.endpoint ? l->c->cfg.endpoint : "AWS S3";
+    if (st != FA_OK && scan_stop_err(&gerr)) {
+        *err = gerr;   /* the scan stopped: fa_source_s3 records it, this is no target failure */
+        fa_buf_release(&r.body);
+        return FA_FAIL;
+    }
     if (st != FA_OK) {
         fa_err_set(err, FA_FATAL, gerr.code, "cannot list s3://%s: no answer from %s", l->c->bucket, gerr.msg);
         fa_buf_release(&r.body);
         return FA_FATAL;
     }
     if (r.status != 200) {
-        char code[64], why[400];
+        char code[64], why[400], region[40];
+        const char *how;
         error_code(&r, code, sizeof code);
         describe(&r, why, sizeof why);
+        if (!l->pages && !l->c->redirected && redirect_region(l->c, &r, code, region, sizeof region, &how)) {
+            /* The first answer names the bucket's region: follow it once, re-signed. */
+            trace_note(l->c, "s3://%s is in region %s, not %s (%s of a %ld %s answer): re-signing for %s%s",
+                       l->c->bucket, region, l->c->cfg.region, how, r.status, code[0] ? code : "redirect", region,
+                       l->c->cfg.endpoint ? " at the same endpoint" : "");
+            l->c->redirected = 1;
+            client_set_region(l->c, region);
+            fa_buf_release(&r.body);
+            return list_page(l, page, err);
+        }
         if (!strcmp(code, "NoSuchBucket") || (r.status == 404 && !code[0]))
             fa_err_set(err, FA_FATAL, "s3_no_bucket", "cannot list s3://%s: the bucket does not exist at %s (%s)",
                        l->c->bucket, ep, why);
@@ -840,7 +1110,9 @@ static fa_status list_page(lister *l, fa_s3_page *page, fa_err *err)
                        l->c->bucket, why, l->c->cfg.cred_source);
         else if (r.status == 301 || !strcmp(code, "PermanentRedirect"))
             fa_err_set(err, FA_FATAL, "s3_region", "cannot list s3://%s: the bucket is in another region (%s); "
-                       "give --region", l->c->bucket, why);
+                       "give --region%s", l->c->bucket, why,
+                       l->c->redirected ? " (the redirect to the region the store named was followed already)" :
+                       l->c->cfg.endpoint ? " (the store named no region in x-amz-bucket-region)" : "");
         else
             fa_err_set(err, FA_FATAL, "s3_error", "cannot list s3://%s: %s%s", l->c->bucket, why,
                        l->version == 2 && r.status >= 500 ? " (if this store's ListObjectsV2 is broken, try "
@@ -1001,6 +1273,23 @@ static fa_status submit_entry(lister *l, const fa_s3_entry *e, s3_obj *o)
     return st;
 }
 
+/* The scan stopped during a listing: --max-scan-time is recorded as the scanner records it
+ * (one limits entry, here at the target, then the scan is cancelled); an interrupt needs
+ * nothing (the scanner reports it). Neither is a failure of the target. */
+static void listing_stopped(fa_scanner *s, const char *target, fa_err *err)
+{
+    if (!strcmp(err->code, "max_scan_time")) {
+        fa_location loc;
+        fa_location_init(&loc);
+        loc.target = fa_xstrdup(target);
+        loc.path = fa_xstrdup(target);
+        loc.uri = fa_xstrdup(target);
+        fa_scan_time_up(s, &loc);
+        fa_location_free(&loc);
+    }
+    fa_err_clear(err);
+}
+
 fa_status fa_source_s3(fa_scanner *s, const char *target, fa_err *err)
 {
     pthread_once(&global_once, global_init);
@@ -1027,6 +1316,10 @@ fa_status fa_source_s3(fa_scanner *s, const char *target, fa_err *err)
     fa_status pst = list_page(&l, &page, err);
     int live = pst == FA_OK;
     while (!s->cancelled) {
+        if (pst == FA_FAIL) {
+            listing_stopped(s, target, err);   /* --max-scan-time or an interrupt */
+            break;
+        }
         if (pst < 0) {
             result = FA_FATAL;   /* also mid-listing: the scan would silently miss objects */
             break;

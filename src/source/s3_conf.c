@@ -254,3 +254,10 @@ char *fa_s3_redact(const char *text, size_t len, const char *const *secrets)
     }
     return fa_buf_detach(&b, NULL);
 }
+
+/* 64 KiB/s: about 0.5 Mbit/s, far below any link an audit of a bucket runs on; a server
+ * slower than that for a whole request is trickling or broken. */
+double fa_s3_request_deadline(long timeout, int64_t expect)
+{
+    return 2.0 * (double)timeout + (double)(expect > 0 ? expect : 0) / 65536.0;
+}

@@ -325,3 +325,72 @@ void fa_s3_uri_encode(fa_buf *b, const char *s, int keep_slash)
             fa_buf_addf(b, "%%%02X", *p);
     }
 }
+
+int fa_s3_valid_region(const char *s)
+{
+    if (!s || !(*s >= 'a' && *s <= 'z'))
+        return 0;
+    size_t n = 0;
+    for (; s[n]; n++)
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '-'))
+            return 0;
+    return n <= 32;
+}
+
+/* The region in an AWS endpoint host: BUCKET.s3.REGION.amazonaws.com,
+ * s3.dualstack.REGION.amazonaws.com, s3-REGION.amazonaws.com; the global
+ * BUCKET.s3.amazonaws.com (and s3-external-1) are us-east-1. */
+static int endpoint_region(const char *host, char *out, size_t outsz)
+{
+    char h[256];
+    snprintf(h, sizeof h, "%s", host);
+    char *end = strstr(h, ".amazonaws.com");
+    if (!end)
+        return 0;
+    *end = 0;
+    char *labels[16];
+    int n = 0;
+    for (char *save = NULL, *t = strtok_r(h, ".", &save); t && n < 16; t = strtok_r(NULL, ".", &save))
+        labels[n++] = t;
+    for (int i = n - 1; i >= 0; i--) {
+        const char *r = NULL;
+        if (!strcmp(labels[i], "s3"))
+            r = i + 1 < n ? labels[i + 1] : "us-east-1";
+        else if (!strncmp(labels[i], "s3-", 3))
+            r = labels[i] + 3;
+        if (!r)
+            continue;
+        if (!strcmp(r, "dualstack"))
+            r = i + 2 < n ? labels[i + 2] : "us-east-1";
+        if (!strcmp(r, "external-1"))
+            r = "us-east-1";
+        if (!fa_s3_valid_region(r) || strlen(r) >= outsz)
+            return 0;
+        snprintf(out, outsz, "%s", r);
+        return 1;
+    }
+    return 0;
+}
+
+int fa_s3_error_region(const char *xml, size_t len, char *out, size_t outsz)
+{
+    if (outsz)
+        out[0] = 0;
+    xmlDocPtr doc = parse(xml, len);
+    xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+    int found = 0;
+    if (is(root, "Error")) {
+        char *r = child_text(root, "Region"), *e = child_text(root, "Endpoint");
+        if (r && fa_s3_valid_region(r) && strlen(r) < outsz) {
+            snprintf(out, outsz, "%s", r);
+            found = 1;
+        } else if (e && *e) {
+            found = endpoint_region(e, out, outsz);
+        }
+        free(r);
+        free(e);
+    }
+    if (doc)
+        xmlFreeDoc(doc);
+    return found;
+}

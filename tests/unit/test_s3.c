@@ -1,6 +1,7 @@
 /* The S3 source's pure parts: ListObjectsV2 paging over recorded answer pages (the shape
  * AWS S3 returns; s3rver 3.7.1 cannot page v2), v1 markers, error bodies, bucket posture
- * answers, credentials and config files, and the redaction of --debug traces. */
+ * answers, region redirects, credentials and config files, and the redaction of --debug
+ * traces. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,6 +188,62 @@ Test(s3_xml, error_bodies)
 static json_t *posture(const char *what, const char *xml, const char **why)
 {
     return fa_s3_posture_value(what, xml, strlen(xml), why);
+}
+
+/* Region redirects: the region a 301 PermanentRedirect or a 400 AuthorizationHeaderMalformed
+ * names (as AWS answers them), and the shape check that keeps a hostile header out of the
+ * URL and the SigV4 scope. */
+Test(s3_xml, redirect_regions)
+{
+    char r[40];
+    cr_assert_eq(fa_s3_error_region(XML("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>AuthorizationHeaderMalformed"
+                                        "</Code><Message>the region 'us-east-1' is wrong; expecting 'eu-west-1'</Message>"
+                                        "<Region>eu-west-1</Region><RequestId>X</RequestId></Error>"), r, sizeof r), 1);
+    cr_assert_str_eq(r, "eu-west-1");
+    cr_assert_eq(fa_s3_error_region(XML("<Error><Code>PermanentRedirect</Code><Message>m</Message>"
+                                        "<Endpoint>faces.s3.ap-southeast-2.amazonaws.com</Endpoint><Bucket>faces</Bucket>"
+                                        "</Error>"), r, sizeof r), 1);
+    cr_assert_str_eq(r, "ap-southeast-2");
+    cr_assert_eq(fa_s3_error_region(XML("<Error><Code>PermanentRedirect</Code>"
+                                        "<Endpoint>s3-eu-central-1.amazonaws.com</Endpoint></Error>"), r, sizeof r), 1);
+    cr_assert_str_eq(r, "eu-central-1");
+    cr_assert_eq(fa_s3_error_region(XML("<Error><Code>PermanentRedirect</Code>"
+                                        "<Endpoint>my.dotted.bucket.s3.dualstack.us-west-2.amazonaws.com</Endpoint></Error>"),
+                                    r, sizeof r), 1);
+    cr_assert_str_eq(r, "us-west-2");
+    /* The global endpoint is us-east-1. */
+    cr_assert_eq(fa_s3_error_region(XML("<Error><Code>PermanentRedirect</Code>"
+                                        "<Endpoint>faces.s3.amazonaws.com</Endpoint></Error>"), r, sizeof r), 1);
+    cr_assert_str_eq(r, "us-east-1");
+    /* No region, a non-AWS endpoint, a bad region, not an error body. */
+    cr_assert_eq(fa_s3_error_region(XML("<Error><Code>PermanentRedirect</Code><Message>m</Message></Error>"), r, sizeof r), 0);
+    cr_assert_str_eq(r, "");
+    cr_assert_eq(fa_s3_error_region(XML("<Error><Code>PermanentRedirect</Code>"
+                                        "<Endpoint>minio.example.com</Endpoint></Error>"), r, sizeof r), 0);
+    cr_assert_eq(fa_s3_error_region(XML("<Error><Code>AuthorizationHeaderMalformed</Code>"
+                                        "<Region>evil.com/x</Region></Error>"), r, sizeof r), 0);
+    cr_assert_eq(fa_s3_error_region(XML("<ListBucketResult><Region>eu-west-1</Region></ListBucketResult>"), r, sizeof r), 0);
+    cr_assert_eq(fa_s3_error_region(XML("not xml"), r, sizeof r), 0);
+
+    cr_assert(fa_s3_valid_region("eu-west-1"));
+    cr_assert(fa_s3_valid_region("us-gov-west-1"));
+    cr_assert_not(fa_s3_valid_region(""));
+    cr_assert_not(fa_s3_valid_region(NULL));
+    cr_assert_not(fa_s3_valid_region("EU-WEST-1"));
+    cr_assert_not(fa_s3_valid_region("eu-west-1.evil"));
+    cr_assert_not(fa_s3_valid_region("eu west"));
+    cr_assert_not(fa_s3_valid_region("1eu"));
+    cr_assert_not(fa_s3_valid_region("a-very-long-region-name-that-goes-on"));
+}
+
+/* The request deadline rule: 2 x --s3-timeout + the bytes expected at 64 KiB/s. */
+Test(s3_deadline, rule)
+{
+    cr_assert_float_eq(fa_s3_request_deadline(30, 0), 60.0, 1e-9);
+    cr_assert_float_eq(fa_s3_request_deadline(30, -1), 60.0, 1e-9);          /* unknown size */
+    cr_assert_float_eq(fa_s3_request_deadline(2, 5000), 4.0 + 5000.0 / 65536.0, 1e-9);
+    cr_assert_float_eq(fa_s3_request_deadline(30, 8 << 20), 60.0 + 128.0, 1e-9);  /* one 8 MiB range */
+    cr_assert_float_eq(fa_s3_request_deadline(1, 1 << 20), 2.0 + 16.0, 1e-9);     /* a listing page */
 }
 
 Test(s3_posture, answers_become_document_values)
