@@ -22,7 +22,8 @@ typedef enum fa_tri { FA_TRI_UNKNOWN = -1, FA_TRI_NO = 0, FA_TRI_YES = 1 } fa_tr
 
 typedef struct fa_sdoc_object {
     fa_location loc;
-    char    *key;          /* merge key: "path!m1!m2" (fa_location_display) */
+    char    *key;          /* merge key: "uri!m1!m2" ("path!m1!m2" without a uri): one
+                              object scanned from two working folders is the same object */
     int64_t  size;         /* -1 = unknown */
     int      has_mtime;
     int64_t  mtime;        /* seconds since the epoch (UTC), valid when has_mtime */
@@ -34,6 +35,7 @@ typedef struct fa_sdoc_object {
 typedef struct fa_sdoc_finding {
     fa_location loc;
     char    *key;          /* the object's merge key (no line) */
+    char    *display;      /* "path!m1!m2" (fa_location_display), for reports */
     char    *rule_id;
     char    *category;
     char    *severity;
@@ -84,6 +86,7 @@ typedef struct fa_scandoc {
     int              has_finished;
     int64_t          finished_at;  /* latest scan.finished_at */
     json_t          *index;        /* private: key -> object index / owner document */
+    json_t          *paths;        /* private: object path -> key, for entries without a uri */
 } fa_scandoc;
 
 /* A new, empty set of documents (complete = 1 until a document says otherwise). Free with

@@ -125,7 +125,7 @@ json_t *fa_retention_build(const fa_scandoc *d, const fa_policy *p, const fa_ret
             memset(a, 0, sizeof *a);
             a->first = f;
             a->obj = f->object >= 0 ? &d->objects[f->object] : NULL;
-            a->display = f->key;
+            a->display = f->display;
             a->cats = fa_xcalloc(1, sizeof(char *));
             json_object_set_new(idx, f->key, json_integer((json_int_t)n));
             n++;

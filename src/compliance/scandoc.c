@@ -403,10 +403,26 @@ static fa_status parse_location(vctx *v, const json_t *parent, fa_location *loc)
     return FA_OK;
 }
 
-static char *loc_key(const fa_location *l)
+/* The identity of an object across documents: its URI (absolute: "samples" scanned from
+ * two folders, or as "/abs/samples", is one object) and member chain; the path only where a
+ * document gives no URI (stdin). */
+static char *loc_display(const fa_location *l)
 {
     fa_buf b = FA_BUF_INIT;
     fa_location_display(l, &b);
+    return fa_buf_detach(&b, NULL);
+}
+
+static char *loc_key(const fa_location *l)
+{
+    if (!l->uri || !*l->uri)
+        return loc_display(l);
+    fa_buf b = FA_BUF_INIT;
+    fa_buf_adds(&b, l->uri);
+    for (size_t i = 0; i < l->nmembers; i++) {
+        fa_buf_addch(&b, '!');
+        fa_buf_adds(&b, l->members[i]);
+    }
     return fa_buf_detach(&b, NULL);
 }
 
@@ -541,6 +557,7 @@ fa_scandoc *fa_scandoc_new(void)
     fa_scandoc *d = fa_xcalloc(1, sizeof *d);
     d->complete = 1;
     d->index = json_object();
+    d->paths = json_object();
     return d;
 }
 
@@ -556,6 +573,7 @@ static void finding_free(fa_sdoc_finding *f)
 {
     fa_location_free(&f->loc);
     free(f->key);
+    free(f->display);
     free(f->rule_id);
     free(f->category);
     free(f->severity);
@@ -594,6 +612,7 @@ void fa_scandoc_free(fa_scandoc *d)
         free(d->targets[i]);
     free(d->targets);
     json_decref(d->index);
+    json_decref(d->paths);
     free(d);
 }
 
@@ -770,6 +789,7 @@ static fa_status parse_doc(vctx *v, json_t *root, staged *s)
         f->confidence = conf && json_is_number(conf) ? json_number_value(conf) : -1;
         f->evidence = json_is_object(ev) ? json_incref(ev) : json_object();
         f->key = loc_key(&f->loc);
+        f->display = loc_display(&f->loc);
         f->object = -1;
         jp_pop(&v->path);
     }
@@ -820,8 +840,43 @@ static fa_status parse_doc(vctx *v, json_t *root, staged *s)
     return FA_OK;
 }
 
+/* Keys of entries written without a uri (hand-made documents): an object takes the key of an
+ * earlier object at the same path (any document), and a finding or issue the key of the
+ * object at its path, in its own document first, so that they still join. */
+static void adopt_key(fa_scandoc *d, json_t *local, char **key, const fa_location *loc)
+{
+    if (loc->uri && *loc->uri)
+        return;
+    char *display = loc_display(loc);
+    json_t *k = local ? json_object_get(local, display) : NULL;
+    const char *use = k ? json_string_value(k) : NULL;
+    if (!use) {
+        json_t *g = json_object_get(d->paths, display);
+        use = g ? json_string_value(g) : NULL;
+    }
+    if (use && strcmp(use, *key)) {
+        free(*key);
+        *key = fa_xstrdup(use);
+    }
+    free(display);
+}
+
 static void merge(fa_scandoc *d, staged *s, size_t doc)
 {
+    json_t *local = json_object();   /* this document's objects: path -> key */
+    for (size_t i = 0; i < s->no; i++) {
+        adopt_key(d, NULL, &s->o[i].key, &s->o[i].loc);
+        char *display = loc_display(&s->o[i].loc);
+        json_object_set_new(local, display, json_string(s->o[i].key));
+        if (!json_object_get(d->paths, display))
+            json_object_set_new(d->paths, display, json_string(s->o[i].key));
+        free(display);
+    }
+    for (size_t i = 0; i < s->nf; i++)
+        adopt_key(d, local, &s->f[i].key, &s->f[i].loc);
+    for (size_t i = 0; i < s->ni; i++)
+        adopt_key(d, local, &s->i[i].key, &s->i[i].loc);
+    json_decref(local);
     /* Objects: first document wins. */
     for (size_t i = 0; i < s->no; i++) {
         fa_sdoc_object *o = &s->o[i];

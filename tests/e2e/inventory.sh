@@ -38,6 +38,14 @@ expect_rc 0
 jq -S '{stores, flows, summary}' inv.json > a.json
 jq -S '{stores, flows, summary}' out > b.json
 cmp -s a.json b.json || { diff a.json b.json | head -20; fail "merging duplicate documents changed the inventory"; }
+# The same tree scanned under other spellings of its path (absolute; from inside it) is the
+# same objects: documents join on location.uri, not on the path as typed.
+"$FA" scan $RULES --format json -o abs.json "$WORK/tree" 2>/dev/null
+( cd tree && "$FA" scan --rules "$WORK/pack.yaml" --rules "$TOP/rules/vendors.yaml" --format json -o ../dot.json . 2>/dev/null )
+run "$FA" inventory --format json scan.json abs.json dot.json
+expect_rc 0
+jq -e --slurpfile one inv.json '.summary == $one[0].summary and (.stores | length) == ($one[0].stores | length)' out >/dev/null ||
+    fail "one tree under three path spellings counted more than once: $(jq -c .summary out) vs $(jq -c .summary inv.json)"
 # Standard input is a document too.
 run sh -c "\"$FA\" inventory --format json - < scan.json"
 expect_rc 0
