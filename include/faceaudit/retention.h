@@ -44,12 +44,14 @@ typedef enum fa_retention_format { FA_RET_JSON, FA_RET_MD, FA_RET_CSV } fa_reten
 int       fa_retention_format_parse(const char *name);   /* -1 if unknown */
 fa_status fa_retention_render(const json_t *report, fa_retention_format fmt, fa_buf *out, fa_err *err);
 
-/* The deletion manifest of the overdue artifacts: one absolute path (from the file:// uri,
- * else location.path) or s3:// URI per line, with shell/xargs metacharacters escaped by a
- * backslash; archive members cannot be deleted alone, so each is a comment line
- * "# ARCHIVE: rewrite without member M" (once per archive and member), except a single
- * compressed stream (app.log.gz holding app.log), which is listed as the file. Every other note
- * starts with '#', so `grep -v '^#' MANIFEST | xargs rm --` deletes exactly the overdue
- * plain files. */
-void fa_retention_manifest(const json_t *report, fa_buf *out);
+/* The deletion manifest of the overdue artifacts, in two parts.
+ * del: nothing but deletable locations, one per line, so that `xargs rm --` (local files) or
+ * `xargs -n1 aws s3 rm` (s3:// objects) can read it as it is: the absolute path (from the
+ * file:// uri, else location.path) or s3:// URI, with the characters xargs splits on
+ * escaped by a backslash, and "./" before a relative path that starts with '-'. A single
+ * compressed stream (app.log.gz holding app.log) is one file and is listed here.
+ * rewrite: what cannot be deleted as a file, one note per line: "ARCHIVE: rewrite without
+ * member M" (archive members cannot be deleted alone; once per archive and member), and
+ * "cannot list (newline in the name), delete by hand: PATH". Either may stay empty. */
+void fa_retention_manifest(const json_t *report, fa_buf *del, fa_buf *rewrite);
 #endif

@@ -20,7 +20,7 @@ static const cli_option retention_options[] = {
     { "warn-days", 0,   "N",         "status due when the deadline is within N days (default 30)" },
     { "format",    'f', "FORMAT",    "json, md or csv (default md)" },
     { "output",    'o', "FILE",      "write the report to FILE (mode 0600)" },
-    { "manifest",  'm', "FILE",      "write the overdue locations, one per line, to FILE (mode 0600)" },
+    { "manifest",  'm', "FILE",      "write the deletable overdue locations to FILE, archives to rewrite to FILE.rewrite" },
     { "fail-on",   0,   "STATUS",    "exit 1 when anything is overdue (default), due (or overdue), or never" },
     { NULL, 0, NULL, NULL }
 };
@@ -150,10 +150,19 @@ int cmd_retention(int argc, char **argv)
     if (write_file(output, &out))
         goto out;
     if (manifest) {
-        fa_buf m = FA_BUF_INIT;
-        fa_retention_manifest(rep, &m);
-        int bad = write_file(manifest, &m);
+        /* The manifest holds only deletable locations (xargs reads it as it is); archives
+         * to rewrite go beside it, in MANIFEST.rewrite, named on stderr when there are any. */
+        fa_buf m = FA_BUF_INIT, rw = FA_BUF_INIT;
+        fa_retention_manifest(rep, &m, &rw);
+        char *rw_path = fa_xasprintf("%s.rewrite", manifest);
+        /* Both are always written: an empty MANIFEST.rewrite is not one left from a run before. */
+        int bad = write_file(manifest, &m) || write_file(rw_path, &rw);
+        if (!bad && rw.len)
+            cli_error(CMD, "overdue data inside archives (or unlistable names) cannot be deleted "
+                      "as files: see %s", rw_path);
+        free(rw_path);
         fa_buf_release(&m);
+        fa_buf_release(&rw);
         if (bad)
             goto out;
     }

@@ -470,17 +470,11 @@ static int single_stream(const char *path, const json_t *members)
     return 0;
 }
 
-void fa_retention_manifest(const json_t *r, fa_buf *out)
+void fa_retention_manifest(const json_t *r, fa_buf *del, fa_buf *rewrite)
 {
     size_t i;
     json_t *x;
     json_t *seen = json_object();
-    fa_buf_addf(out, "# faceaudit retention manifest: overdue biometric data as of %.10s\n"
-                     "# Plain lines are files or s3:// objects to delete after review:\n"
-                     "#   grep -v '^#' MANIFEST | xargs rm --        (local files)\n"
-                     "#   grep -v '^#' MANIFEST | xargs -n1 aws s3 rm (s3:// objects)\n"
-                     "# Archive members cannot be deleted alone: rewrite those archives.\n",
-                js(r, "as_of"));
     json_array_foreach(json_object_get(r, "artifacts"), i, x) {
         if (strcmp(js(x, "status"), "overdue"))
             continue;
@@ -488,8 +482,8 @@ void fa_retention_manifest(const json_t *r, fa_buf *out)
         const char *target = abs ? abs : js(x, "path");
         json_t *members = json_object_get(x, "members");
         fa_buf line = FA_BUF_INIT;
+        fa_buf *out = rewrite;   /* a note unless it is a plain deletable location */
         if (json_array_size(members) && !single_stream(target, members)) {
-            fa_buf_adds(&line, "# ");
             comment_safe(&line, target);
             fa_buf_adds(&line, ": rewrite without member ");
             size_t m;
@@ -500,13 +494,14 @@ void fa_retention_manifest(const json_t *r, fa_buf *out)
                 comment_safe(&line, json_string_value(mv));
             }
         } else if (strchr(target, '\n') || !*target) {
-            fa_buf_adds(&line, "# cannot list (newline in the name), delete by hand: ");
+            fa_buf_adds(&line, "cannot list (newline in the name), delete by hand: ");
             comment_safe(&line, target);
         } else {
             /* Relative paths could start with '-': "./" keeps rm from reading an option. */
             if (target[0] == '-' || target[0] == '#')
                 fa_buf_adds(&line, "./");
             xargs_quote(&line, target);
+            out = del;
         }
         if (!json_object_get(seen, line.buf)) {
             json_object_set_new(seen, line.buf, json_true());

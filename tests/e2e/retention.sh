@@ -42,10 +42,16 @@ jq -e '[.artifacts[].location] | index("tree/config/settings.yaml") | not' r.jso
 jq -e '.summary == {"ok":2,"due":0,"overdue":2,"hold":0,"unknown":0,"needs_decision":0,"artifacts":4,"bytes_overdue":40,"buckets_noncompliant":0,"complete":true}' r.json >/dev/null || { jq .summary r.json; fail "summary"; }
 [ "$(stat -c %a manifest.txt)" = 600 ] || fail "manifest mode"
 
-# --- the manifest: plain lines delete exactly the overdue plain files
-grep -q "^# .*/tree/backups/old.zip: rewrite without member faces/face_3.jpg$" manifest.txt || { cat manifest.txt; fail "archive member note"; }
-[ "$(grep -vc '^#' manifest.txt)" = 1 ] || { cat manifest.txt; fail "one plain line expected"; }
-grep -v '^#' manifest.txt | xargs rm -- || fail "xargs rm failed"
+# --- the manifest: read by xargs as it is, it deletes exactly the overdue plain files;
+# archive members are in manifest.txt.rewrite (and named on stderr)
+[ "$(stat -c %a manifest.txt.rewrite)" = 600 ] || fail "manifest.txt.rewrite mode"
+grep -qx ".*/tree/backups/old.zip: rewrite without member faces/face_3.jpg" manifest.txt.rewrite || { cat manifest.txt.rewrite; fail "archive member note"; }
+[ "$(wc -l < manifest.txt)" = 1 ] || { cat manifest.txt; fail "one line expected in the manifest"; }
+expect_err "manifest.txt.rewrite"
+# decoys: words of an archive note must never reach rm
+: > rewrite; : > without; : > member
+xargs rm -- < manifest.txt || fail "xargs rm failed"
+[ -e rewrite ] && [ -e without ] && [ -e member ] || fail "xargs rm deleted a word of a note"
 [ ! -e tree/uploads/2024/face_1.jpg ] || fail "the manifest did not name face_1.jpg"
 [ -e tree/uploads/face_2.jpg ] && [ -e tree/backups/old.zip ] || fail "the manifest deleted something not overdue"
 

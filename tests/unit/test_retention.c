@@ -132,27 +132,23 @@ Test(retention, bucket_lifecycle)
 Test(retention, manifest)
 {
     json_t *r = report(POLICY, "2025-07-01", 30);
-    fa_buf b = FA_BUF_INIT;
-    fa_retention_manifest(r, &b);
-    /* Plain lines are exactly the overdue plain files; members are comments. */
-    cr_assert(strstr(b.buf, "\n/abs/corpus/uploads/2024/a.jpg\n"), "%s", b.buf);
-    cr_assert(strstr(b.buf, "\n# /abs/corpus/backups/old.zip: rewrite without member faces/c.jpg\n"), "%s", b.buf);
-    int plain = 0;
-    for (char *line = b.buf; *line;) {
-        char *nl = strchr(line, '\n');
-        if (*line != '#')
-            plain++;
-        line = nl ? nl + 1 : line + strlen(line);
-    }
-    cr_assert_eq(plain, 1);
-    fa_buf_release(&b);
+    fa_buf b = FA_BUF_INIT, rw = FA_BUF_INIT;
+    fa_retention_manifest(r, &b, &rw);
+    /* The manifest is exactly the overdue plain files, nothing else (xargs reads every word);
+     * archive members are notes in the other part. */
+    cr_assert_str_eq(b.buf, "/abs/corpus/uploads/2024/a.jpg\n");
+    cr_assert_str_eq(rw.buf, "/abs/corpus/backups/old.zip: rewrite without member faces/c.jpg\n");
+    fa_buf_reset(&b);
+    fa_buf_reset(&rw);
     json_decref(r);
     /* A name with a blank is backslash-escaped for xargs. */
     r = report("default: {max_age: 1d}\n", "2031-01-01", 30);
-    fa_retention_manifest(r, &b);
+    fa_retention_manifest(r, &b, &rw);
     cr_assert(strstr(b.buf, "\n/abs/corpus/uploads/b\\ c.jpg\n"), "%s", b.buf);
     cr_assert(strstr(b.buf, "\ns3://acme-faces/kiosk/2024/x.jpg\n"), "%s", b.buf);
+    cr_assert_null(strchr(b.buf, '#'), "%s", b.buf);
     fa_buf_release(&b);
+    fa_buf_release(&rw);
     json_decref(r);
 }
 
@@ -188,12 +184,13 @@ Test(retention, manifest_compressed_stream)
     fa_retention_opts o = { .warn_days = 30 };
     fa_sdoc_time_parse("2031-01-01", &o.as_of);
     json_t *r = fa_retention_build(d, p, &o, &err);
-    fa_buf b = FA_BUF_INIT;
-    fa_retention_manifest(r, &b);
-    cr_assert(strstr(b.buf, "\n/x/d/logs/api.log.gz\n"), "%s", b.buf);
-    cr_assert(strstr(b.buf, "\n# /x/d/b.tar.gz: rewrite without member b.tar!in/p.jpg\n"), "%s", b.buf);
-    cr_assert(strstr(b.buf, "\n./-rf.jpg\n"), "%s", b.buf);   /* never an option to rm */
+    fa_buf b = FA_BUF_INIT, rw = FA_BUF_INIT;
+    fa_retention_manifest(r, &b, &rw);
+    cr_assert(strstr(b.buf, "/x/d/logs/api.log.gz\n"), "%s", b.buf);
+    cr_assert_str_eq(rw.buf, "/x/d/b.tar.gz: rewrite without member b.tar!in/p.jpg\n");
+    cr_assert(strstr(b.buf, "\n./-rf.jpg\n") || !strncmp(b.buf, "./-rf.jpg\n", 10), "%s", b.buf);   /* never an option to rm */
     fa_buf_release(&b);
+    fa_buf_release(&rw);
     json_decref(r);
     fa_policy_free(p);
     fa_scandoc_free(d);
