@@ -308,7 +308,7 @@ typedef struct diag_sink {
     fa_sink *inner[2];
     int      ninner;
     int      quiet, progress;
-    double   last_progress;
+    double   started, last_progress;
     uint64_t objects, bytes, findings;
     json_t  *by_category;   /* category -> [info, low, medium, high, critical] counts */
     int      progress_shown;
@@ -341,6 +341,7 @@ static void clear_progress(diag_sink *d)
 static fa_status d_begin(fa_sink *s, const fa_scan_meta *m)
 {
     diag_sink *d = (diag_sink *)s;
+    d->started = fa_scan_now();
     FOR_INNER(d, if (in->ops->begin && in->ops->begin(in, m) < 0) { s->err = in->err; return FA_FATAL; });
     return FA_OK;
 }
@@ -358,8 +359,12 @@ static fa_status d_object(fa_sink *s, const fa_object_rec *o)
             fa_buf where = FA_BUF_INIT;
             fa_location_display(&o->loc, &where);
             const char *w = where.len > 40 ? where.buf + where.len - 40 : where.buf;
-            fprintf(stderr, "\r\033[K%llu objects, %.1f MB, %llu findings: ", (unsigned long long)d->objects,
-                    (double)d->bytes / 1e6, (unsigned long long)d->findings);
+            while (w > where.buf && (*(const unsigned char *)w & 0xC0) == 0x80)
+                w--;   /* not in the middle of a UTF-8 character */
+            double secs = now - d->started > 0.001 ? now - d->started : 0.001;
+            fprintf(stderr, "\r\033[K%llu objects, %.1f MB, %llu findings, %.0f objects/s, %.1f MB/s: ",
+                    (unsigned long long)d->objects, (double)d->bytes / 1e6, (unsigned long long)d->findings,
+                    (double)d->objects / secs, (double)d->bytes / 1e6 / secs);
             for (const unsigned char *p = (const unsigned char *)w; *p; p++)
                 fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
             d->progress_shown = 1;
