@@ -510,6 +510,20 @@ static int load_rules(settings *st, fa_ruleset *rs)
     return 0;
 }
 
+/* Loads DIR/.faceauditignore if there is one; -1 (said) if it is not valid. */
+static int load_ignore_in(fa_suppress *sup, const char *dir)
+{
+    fa_err err;
+    char *f = fa_xasprintf("%s/.faceauditignore", dir);
+    fa_status r = fa_suppress_load_ignore(sup, f, &err);
+    free(f);
+    if (r < FA_WARN) {   /* FA_WARN: no ignore file there */
+        cli_error("scan", "%s", err.msg);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_suppressions(settings *st, fa_suppress *sup, char *const *targets, int ntargets)
 {
     fa_err err;
@@ -524,18 +538,23 @@ static int load_suppressions(settings *st, fa_suppress *sup, char *const *target
         }
         return 0;
     }
+    /* Folder targets: each one's own .faceauditignore. Files named on the command line (a
+     * pre-commit hook's staged files): the current folder's, as git reads the root .gitignore. */
+    int files = 0, dot = 0;
     for (int i = 0; i < ntargets; i++) {
         struct stat sb;
-        if (stat(targets[i], &sb) != 0 || !S_ISDIR(sb.st_mode))
+        if (stat(targets[i], &sb) != 0)
+            continue;   /* s3://, "-", or missing: the scan reports it */
+        if (S_ISREG(sb.st_mode))
+            files = 1;
+        if (!S_ISDIR(sb.st_mode))
             continue;
-        char *f = fa_xasprintf("%s/.faceauditignore", targets[i]);
-        fa_status r = fa_suppress_load_ignore(sup, f, &err);
-        free(f);
-        if (r < FA_WARN) {   /* FA_WARN: no ignore file there */
-            cli_error("scan", "%s", err.msg);
+        dot |= !strcmp(targets[i], ".") || !strcmp(targets[i], "./");
+        if (load_ignore_in(sup, targets[i]) < 0)
             return -1;
-        }
     }
+    if (files && !dot && load_ignore_in(sup, ".") < 0)
+        return -1;
     return 0;
 }
 

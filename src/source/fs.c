@@ -266,6 +266,37 @@ static fa_status walk_dir(walk *w, int dfd, const char *path, const char *rel, c
     return r;
 }
 
+/* A file named on the command line (a pre-commit hook passes staged files) is matched against
+ * --exclude and the ignore patterns by its path relative to the current folder, as git
+ * matches a root .gitignore; a path outside it by its name alone. A pattern that matches
+ * one of its parent folders ignores it too. */
+static int file_target_skipped(walk *w, const char *target, const char *name)
+{
+    fa_scanner *s = w->s;
+    if (!fa_suppress_npatterns(s->opts.suppress) && !(s->opts.exclude && s->opts.exclude[0]))
+        return 0;
+    const char *rel = target;
+    char cwd[PATH_MAX];
+    if (target[0] == '/') {
+        size_t n = getcwd(cwd, sizeof cwd) ? strlen(cwd) : 0;
+        rel = n && !strncmp(target, cwd, n) && target[n] == '/' ? target + n + 1 : name;
+    }
+    while (rel[0] == '.' && rel[1] == '/')
+        for (rel += 2; *rel == '/'; rel++) {}
+    if (!strncmp(rel, "../", 3) || strstr(rel, "/../") || strstr(rel, "//"))
+        rel = name;
+    if (any_match(s->opts.exclude, rel, name))
+        return 1;
+    for (const char *p = strchr(rel, '/'); p; p = strchr(p + 1, '/')) {
+        char *parent = fa_xstrndup(rel, (size_t)(p - rel));
+        int hit = fa_suppress_path(s->opts.suppress, parent, 1);
+        free(parent);
+        if (hit)
+            return 1;
+    }
+    return fa_suppress_path(s->opts.suppress, rel, 0);
+}
+
 fa_status fa_source_fs(fa_scanner *s, const char *target, fa_err *err)
 {
     walk w = { .s = s, .target = target };
@@ -292,7 +323,7 @@ fa_status fa_source_fs(fa_scanner *s, const char *target, fa_err *err)
             r = fa_err_set(err, FA_FATAL, "target", "cannot open '%s': %s", target, strerror(e ? e : EINVAL));
         } else {
             const char *slash = strrchr(target, '/');
-            if (fa_scanner_other_shard(s, target))
+            if (fa_scanner_other_shard(s, target) || file_target_skipped(&w, target, slash ? slash + 1 : target))
                 close(fd);
             else
                 scan_file(&w, target, "", slash ? slash + 1 : target, fd, &st);

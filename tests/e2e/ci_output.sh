@@ -132,6 +132,14 @@ $fp
 IGN
 run "$FA" scan --rules pack.yaml --format jsonl repo
 jq -s -e 'map(.location.path) | sort == ["repo/bundle.zip","repo/logs/app.log","repo/selfies/new.jpg"]' out >/dev/null || fail "ignore file: $(jq -s -c 'map(.location.path)' out)"
+# Files named on the command line, as the pre-commit hook passes staged files: the ignore file
+# of the current folder applies, matched on the path relative to it (also as ./x or /abs/x),
+# as git reads a root .gitignore; a pattern on a parent folder covers the file.
+( cd repo && run "$FA" scan --rules ../pack.yaml --format jsonl vendor/lib.log selfies/a.jpg ./selfies/new.jpg "$WORK/repo/logs/app.log"
+  jq -s -e 'map(.location.path) | sort == ["./selfies/new.jpg", "'"$WORK"'/repo/logs/app.log"]' "$WORK/out" >/dev/null ) ||
+    fail "ignore file with file targets: $(jq -s -c 'map(.location.path)' out)"
+( cd repo && run "$FA" scan --rules ../pack.yaml --exclude 'logs/*.log' --format jsonl logs/app.log
+  [ "$RC" = 0 ] && jq -s -e 'length == 0' "$WORK/out" >/dev/null ) || fail "--exclude with a file target: $(cat out err)"
 rm repo/.faceauditignore
 printf '%s\n' "$fp" > only-fp.ignore
 run "$FA" scan --rules pack.yaml --ignore-file only-fp.ignore --format jsonl repo
