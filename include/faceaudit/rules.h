@@ -48,6 +48,10 @@ void        fa_ruleset_free(fa_ruleset *rs);
 /* Loads a pack file, or every *.yaml / *.yml in a folder (sorted). Errors are
  * "file:line:column: message" (status FA_FATAL). Duplicate rule ids across packs are errors. */
 fa_status   fa_ruleset_load(fa_ruleset *rs, const char *path, fa_err *err);
+/* The pack files fa_ruleset_load() would read for path, in its order: the file itself, or
+ * the folder's *.yaml / *.yml sorted. *files is a NULL-terminated array the caller frees
+ * with fa_strv_free() (yaml.h); FA_FATAL with a message if path cannot be read or holds none. */
+fa_status   fa_ruleset_pack_files(const char *path, char ***files, fa_err *err);
 /* Loads from memory (tests, fuzzing); `name` is used in messages. */
 fa_status   fa_ruleset_load_mem(fa_ruleset *rs, const char *name, const char *data, size_t len, fa_err *err);
 size_t      fa_ruleset_npacks(const fa_ruleset *rs);

@@ -47,15 +47,16 @@ void cmd_rules_usage(FILE *out)
             "list  prints every loaded rule: id, kind, category, severity, pack, description.\n"
             "test  runs each rule's examples through the scanner with only that rule enabled;\n"
             "      PACK is a pack file or folder to load, or the id of a loaded pack to test.\n"
-            "lint  checks packs: errors exit 2; warnings for too few examples, regex rules\n"
-            "      without keywords and patterns that may backtrack catastrophically.\n"
+            "lint  checks packs: load errors (every pack's) exit 2; failing examples exit 1;\n"
+            "      warnings for too few examples, regex rules without keywords and patterns\n"
+            "      that may backtrack catastrophically.\n"
             "\nlist options:");
     cli_print_options(out, list_opts);
     fprintf(out, "\ntest options:");
     cli_print_options(out, test_opts);
     fprintf(out, "\nlint options:");
     cli_print_options(out, lint_opts);
-    fprintf(out, "\nExit status: 0 ok, 1 failed examples (test) or warnings with --strict (lint),\n"
+    fprintf(out, "\nExit status: 0 ok, 1 failed examples (test, lint) or warnings with --strict (lint),\n"
                  "2 usage error or a rule pack that does not load.\n");
 }
 
@@ -293,17 +294,11 @@ static int selected(const opts *o, const fa_rule *r)
     return 0;
 }
 
-static int do_test(fa_ruleset *rs, const opts *o)
+/* Runs every selected rule's examples, each rule alone. verbose: a PASS/FAIL line per
+ * example (test); otherwise only failures, as file:line:column: error lines (lint).
+ * Returns the number of failed examples; *passed counts the others. */
+static size_t check_examples(fa_ruleset *rs, const opts *o, int verbose, size_t *passed)
 {
-    for (size_t i = 0; i < o->npacks; i++) {
-        int known = 0;
-        for (size_t j = 0; j < fa_ruleset_npacks(rs); j++)
-            known |= !strcmp(fa_ruleset_pack(rs, j)->id, o->packs[i]);
-        if (!known) {
-            cli_error(CMD, "test: '%s' is neither a file nor the id of a loaded pack", o->packs[i]);
-            return CLI_EXIT_USAGE;
-        }
-    }
     size_t n = fa_ruleset_nrules(rs), pass = 0, failed = 0;
     fa_scan_opts so;
     fa_scan_opts_init(&so);
@@ -317,7 +312,7 @@ static int do_test(fa_ruleset *rs, const opts *o)
         fa_err err;
         fa_scanner *sc = fa_scanner_new(rs, &so, &err);
         if (!sc)
-            cli_error(CMD, "test: %s: %s", r->id, err.msg);
+            cli_error(CMD, "%s: %s", r->id, err.msg);
         for (int want = 1; want >= 0; want--) {
             char **ex = want ? r->ex_match : r->ex_no_match;
             size_t nex = want ? r->nex_match : r->nex_no_match;
@@ -326,19 +321,40 @@ static int do_test(fa_ruleset *rs, const opts *o)
                 const char *what = want ? "match" : "no_match";
                 if (hit == want) {
                     pass++;
-                    printf("PASS %s: example %zu (%s)\n", r->id, k + 1, what);
-                } else {
-                    failed++;
-                    printf("FAIL %s: example %zu (%s)\n", r->id, k + 1, what);
-                    if (hit < 0 && sc)
-                        cli_error(CMD, "test: %s: example %zu (%s): %s", r->id, k + 1, what, err.msg);
+                    if (verbose)
+                        printf("PASS %s: example %zu (%s)\n", r->id, k + 1, what);
+                    continue;
                 }
+                failed++;
+                if (verbose)
+                    printf("FAIL %s: example %zu (%s)\n", r->id, k + 1, what);
+                else
+                    printf("%s:%ld:%ld: error: rule '%s': %s example %zu %s\n", r->pack->file, r->line,
+                           r->column, r->id, what, k + 1, want ? "does not match" : "matches");
+                if (hit < 0 && sc)
+                    cli_error(CMD, "%s: example %zu (%s): %s", r->id, k + 1, what, err.msg);
             }
         }
         fa_scanner_free(sc);
     }
     for (size_t j = 0; j < n; j++)
         fa_ruleset_rule(rs, j)->enabled = 1;
+    *passed = pass;
+    return failed;
+}
+
+static int do_test(fa_ruleset *rs, const opts *o)
+{
+    for (size_t i = 0; i < o->npacks; i++) {
+        int known = 0;
+        for (size_t j = 0; j < fa_ruleset_npacks(rs); j++)
+            known |= !strcmp(fa_ruleset_pack(rs, j)->id, o->packs[i]);
+        if (!known) {
+            cli_error(CMD, "test: '%s' is neither a file nor the id of a loaded pack", o->packs[i]);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    size_t pass, failed = check_examples(rs, o, 1, &pass);
     printf("%zu passed, %zu failed\n", pass, failed);
     return failed ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
 }
@@ -627,10 +643,49 @@ static int do_lint(fa_ruleset *rs, const opts *o)
     }
     for (size_t i = 0; i < fa_ruleset_npacks(rs); i++)
         warnings += lint_pack_patterns(fa_ruleset_pack(rs, i), rs);
-    fprintf(stderr, "%zu pack%s, %zu rule%s, %zu warning%s\n", fa_ruleset_npacks(rs),
+    size_t passed, failed = check_examples(rs, o, 0, &passed);
+    fprintf(stderr, "%zu pack%s, %zu rule%s, %zu failed example%s, %zu warning%s\n", fa_ruleset_npacks(rs),
             fa_ruleset_npacks(rs) == 1 ? "" : "s", fa_ruleset_nrules(rs),
-            fa_ruleset_nrules(rs) == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
-    return warnings && o->strict ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+            fa_ruleset_nrules(rs) == 1 ? "" : "s", failed, failed == 1 ? "" : "s",
+            warnings, warnings == 1 ? "" : "s");
+    return failed || (warnings && o->strict) ? CLI_EXIT_FINDINGS : CLI_EXIT_OK;
+}
+
+/* Loads every pack file on its own, so that each broken pack is reported, not only the
+ * first (the combined load after it catches duplicate ids across packs). Returns the number
+ * of files or paths with errors. */
+static size_t lint_load_errors(const char *const *paths, size_t npaths)
+{
+    char *def = NULL;
+    const char *one[1];
+    if (npaths == 0) {
+        if (!(def = fa_rules_default_path(cli_argv0)))
+            return 0;   /* load_rules() says so */
+        one[0] = def;
+        paths = one;
+        npaths = 1;
+    }
+    size_t bad = 0;
+    for (size_t i = 0; i < npaths; i++) {
+        fa_err err;
+        char **files;
+        if (fa_ruleset_pack_files(paths[i], &files, &err) != FA_OK) {
+            fprintf(stderr, "%s\n", err.msg);
+            bad++;
+            continue;
+        }
+        for (size_t k = 0; files[k]; k++) {
+            fa_ruleset *rs = fa_ruleset_new();
+            if (fa_ruleset_load(rs, files[k], &err) != FA_OK) {
+                fprintf(stderr, "%s\n", err.msg);
+                bad++;
+            }
+            fa_ruleset_free(rs);
+        }
+        fa_strv_free(files);
+    }
+    free(def);
+    return bad;
 }
 
 int cmd_rules(int argc, char **argv)
@@ -658,6 +713,8 @@ int cmd_rules(int argc, char **argv)
         cli_error(CMD, "list: unexpected argument '%s' (use --rules PATH)", o.packs[0]);
     } else if (!strcmp(sub, "lint") && o.npacks) {
         cli_error(CMD, "lint: %s: %s", o.packs[0], strerror(ENOENT));
+    } else if (!strcmp(sub, "lint") && lint_load_errors((const char *const *)o.paths, o.npaths)) {
+        rc = CLI_EXIT_USAGE;   /* each broken pack was named */
     } else {
         fa_ruleset *rs = load_rules(o.paths, o.npaths);
         if (rs) {

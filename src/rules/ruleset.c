@@ -476,20 +476,24 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-fa_status fa_ruleset_load(fa_ruleset *rs, const char *path, fa_err *err)
+fa_status fa_ruleset_pack_files(const char *path, char ***files, fa_err *err)
 {
     fa_err_clear(err);
+    *files = NULL;
     struct stat sb;
     if (stat(path, &sb) != 0)
         return fa_err_set(err, FA_FATAL, "unreadable", "%s: %s", path, strerror(errno));
-    if (!S_ISDIR(sb.st_mode))
-        return load_file(rs, path, err);
-
+    char **names = NULL;
+    size_t n = 0, alloc = 0;
+    if (!S_ISDIR(sb.st_mode)) {
+        names = fa_xcalloc(2, sizeof *names);
+        names[0] = fa_xstrdup(path);
+        *files = names;
+        return FA_OK;
+    }
     DIR *d = opendir(path);
     if (!d)
         return fa_err_set(err, FA_FATAL, "unreadable", "%s: %s", path, strerror(errno));
-    char **names = NULL;
-    size_t n = 0, alloc = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (!is_pack_name(de->d_name))
@@ -503,17 +507,25 @@ fa_status fa_ruleset_load(fa_ruleset *rs, const char *path, fa_err *err)
         names[n++] = full;
     }
     closedir(d);
-    fa_status st = FA_OK;
-    if (n == 0)
-        st = fa_err_set(err, FA_FATAL, "no_rules", "%s: no rule packs (*.yaml, *.yml) in this folder", path);
+    if (n == 0) {
+        free(names);
+        return fa_err_set(err, FA_FATAL, "no_rules", "%s: no rule packs (*.yaml, *.yml) in this folder", path);
+    }
     /* Sorted, so the digest and the rule order do not depend on readdir order. */
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n && st == FA_OK; i++)
-        st = load_file(rs, names[i], err);
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+    qsort(names, n, sizeof *names, cmp_str);
+    FA_GROW(names, n + 1, alloc);
+    names[n] = NULL;
+    *files = names;
+    return FA_OK;
+}
+
+fa_status fa_ruleset_load(fa_ruleset *rs, const char *path, fa_err *err)
+{
+    char **files;
+    fa_status st = fa_ruleset_pack_files(path, &files, err);
+    for (size_t i = 0; st == FA_OK && files[i]; i++)
+        st = load_file(rs, files[i], err);
+    fa_strv_free(files);
     return st;
 }
 

@@ -173,6 +173,18 @@ run "$FA" rules lint --strict packs
 expect_rc 0
 run "$FA" rules lint nothing-here.yaml
 expect_rc 2
+# every broken pack is named, not only the first
+run "$FA" rules lint bad/sev.yaml bad/kind.yaml bad/syntax.yaml
+expect_rc 2
+expect_err '^bad/sev.yaml:7:15: unknown severity'
+expect_err '^bad/kind.yaml:5:11: unknown kind'
+expect_err '^bad/syntax.yaml:4:1: '
+# lint runs the examples too: a failing one is an error line and exit 1, even without --strict
+sed 's/match: \["eu-west-1", "eu-central-2"\]/match: ["eu-west-1", "eu"]/' lintme.yaml > lintex.yaml
+run "$FA" rules lint lintex.yaml
+expect_rc 1
+expect_out "^lintex.yaml:13:5: error: rule 'l.two': match example 2 does not match$"
+expect_err "1 failed example"
 run "$FA" rules frobnicate
 expect_rc 2
 exit 0
