@@ -262,6 +262,11 @@ const char *fa_sniff(const unsigned char *head, size_t n, long long total)
     if (is_pnm(h, n)) return FA_TYPE_PNM;
     if (is_ustar(h, n)) return FA_TYPE_TAR;   /* magic with a bad checksum: let libarchive judge */
     if (is_text(h, n)) return FA_TYPE_TEXT;
+    /* A log truncated in place (logrotate copytruncate) while its writer kept its offset
+     * starts with a run of NULs, then goes on as text: judge what follows the run. */
+    size_t z = 0;
+    while (z < n && h[z] == '\0') z++;
+    if (z >= 16 && n - z >= 64 && is_text(h + z, n - z)) return FA_TYPE_TEXT;
     return FA_TYPE_BINARY;
 }
 

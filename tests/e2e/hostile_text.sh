@@ -19,7 +19,7 @@ jq -e '[.findings[] | select(.rule_id == "hostile.vendor") | .location.line] == 
     fail "no finding on line 2 after an over-long line 1: $(jq -c '[.findings[].location.line]' line2.out)"
 
 # 2. Invalid UTF-8 and NUL bytes around a match: found, reported with valid JSON and text.
-# (A NUL in the sniffed head types the object binary, so the NUL line comes after 48 KB.)
+# (Many NULs in the sniffed head type the object binary, so the NUL line comes after 48 KB.)
 printf '2024-05-01T10:00:00Z INFO request from the mobile client, user agent and more ascii text around it\n' >bad-utf8.log
 printf 'caf\351 \377\376 bad\300\257 POST https://api.faceprobe.example/v1/detect \355\240\200 tail\n' >>bad-utf8.log
 python3 -c "print('normal log line\\n' * 3001, end='')" >nul.log
@@ -38,6 +38,14 @@ for f in bad-utf8.log nul.log; do
 done
 run "$FA" scan --rules "$RULES" -q --format json nul.log
 jq -e '[.findings[].location.line] == [3002]' out >/dev/null || fail "nul.log: finding not on line 3002: $(jq -c '[.findings[].location.line]' out)"
+# A log truncated in place by logrotate's copytruncate while its writer kept its offset: a
+# run of NULs, then the log. It is still searched, with its line numbers.
+python3 -c "
+import sys
+sys.stdout.buffer.write(b'\\0' * 8192 + b'2024-05-01T10:00:00Z POST https://api.faceprobe.example/v1/detect\\n' * 2)" >truncated.log
+run "$FA" scan --rules "$RULES" -q --format json truncated.log
+jq -e '[.findings[].location.line] == [1, 2] and .objects[0].type == "text/plain"' out >/dev/null ||
+    fail "copytruncate log: $(jq -c '[.objects[0].type, [.findings[].location.line]]' out)"
 # NUL bytes at the very start: typed, listed, valid output, no crash
 printf '\000\000\001 POST https://api.faceprobe.example/v1/detect\n' >nul-head.bin
 run "$FA" scan --rules "$RULES" -q --format json nul-head.bin

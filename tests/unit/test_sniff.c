@@ -244,6 +244,28 @@ Test(sniff, binary)
     cr_expect_str_eq(fa_sniff(ov, sizeof ov, sizeof ov), FA_TYPE_BINARY);
 }
 
+/* logrotate copytruncate: the writer kept its offset, so the file starts with a run of NULs
+ * (a hole) and goes on as the log. That is text; all NULs, or NULs then binary, is not. */
+Test(sniff, nul_prefixed_log)
+{
+    static unsigned char h[12000];
+    const char *line = "2025-01-01T00:00:00Z POST https://api.kairos.com/enroll 200\n";
+    memset(h, 0, sizeof h);
+    for (size_t off = 8192; off + strlen(line) <= sizeof h; off += strlen(line))
+        memcpy(h + off, line, strlen(line));
+    cr_expect_str_eq(fa_sniff(h, sizeof h, sizeof h), FA_TYPE_TEXT);
+    memset(h + 8192, 0, sizeof h - 8192);
+    cr_expect_str_eq(fa_sniff(h, sizeof h, sizeof h), FA_TYPE_BINARY);   /* all NULs */
+    uint32_t x = 7;
+    for (size_t i = 8192; i < sizeof h; i++) {
+        x = x * 1103515245u + 12345u;
+        h[i] = (unsigned char)(x >> 16);
+    }
+    cr_expect_str_eq(fa_sniff(h, sizeof h, sizeof h), FA_TYPE_BINARY);   /* NULs, then noise */
+    /* a few NULs before a short text is not enough to call it a log */
+    cr_expect_str_eq(sniff_lit(S("\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0abc")), FA_TYPE_BINARY);
+}
+
 Test(sniff, hostile_heads_never_crash)
 {
     /* every prefix length of a few magic-bearing buffers */
