@@ -159,8 +159,15 @@ static fa_status walk_entry(walk *w, int dfd, const char *path, const char *rel,
     if (S_ISLNK(st.st_mode)) {
         if (!s->opts.follow_symlinks)
             return FA_OK;
-        if (fstatat(at, at_name, &st, 0) != 0)
+        if (fstatat(at, at_name, &st, 0) != 0) {
+            if (errno == ELOOP) {   /* a chain of links that ends where it started */
+                fa_location loc;
+                make_location(w, &loc, path, rel);
+                fa_scan_error_at(s, &loc, "symlink_loop", "symbolic link loop: %s", strerror(errno));
+                fa_location_free(&loc);
+            }
             return FA_OK;   /* dangling link: nothing to scan */
+        }
     }
     if (excluded(w, rel, name) || fa_suppress_path(s->opts.suppress, rel, S_ISDIR(st.st_mode)))
         return FA_OK;

@@ -28,6 +28,12 @@ for follow in "" --follow-symlinks; do
     jq -e '[.objects[].location.path] | map(select(test("fifo|null|zero"))) | length == 0' fs.out >/dev/null ||
         fail "scan $follow: a FIFO or device was scanned: $(jq -c '[.objects[].location.path]' fs.out)"
 done
+# followed, the link to itself and the two-link chain are loops, each said once
+ln -s loop2 t/loop1; ln -s loop1 t/loop2
+measured fs timeout 60 "$FA" scan --rules "$RULES" -q --format json --follow-symlinks t
+jq -e '[.errors[] | select(.code == "symlink_loop") | .location.path] as $l | ($l | index("t/self")) != null and ($l | index("t/loop1")) != null and ($l | index("t/loop2")) != null' fs.out >/dev/null ||
+    fail "symlink loops not reported: $(jq -c '.errors' fs.out)"
+rm t/loop1 t/loop2
 # a FIFO named directly as a target is refused, not read
 measured fifo timeout 20 "$FA" scan --rules "$RULES" -q --format json t/fifo
 [ "$RC" -ne 124 ] || fail "scanning a FIFO target hung"
