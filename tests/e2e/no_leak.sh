@@ -118,12 +118,14 @@ if "$FA" rules list "$@" 2>/dev/null | grep -q ' vector '; then
 fi
 "$FA" inventory --format json -o out/inventory.json out/scan.json 2>out/inventory.err || fail "inventory"
 "$FA" inventory --format md -o out/inventory.md out/scan.json 2>>out/inventory.err || fail "inventory md"
-"$FA" inventory --format csv -o out/inventory.csv out/scan.json 2>>out/inventory.err || true
+"$FA" inventory --format csv -o out/inventory.csv out/scan.json 2>>out/inventory.err || fail "inventory csv"
+"$FA" inventory --format dot -o out/inventory.dot out/scan.json 2>>out/inventory.err || fail "inventory dot"
 "$FA" retention --preset bipa --format json -o out/retention.json --fail-on never out/scan.json 2>out/retention.err || fail "retention"
 "$FA" retention --preset gdpr --set max_age=1y --format md -o out/retention.md --fail-on never out/scan.json 2>>out/retention.err || fail "retention md"
 "$FA" dpia -i out/inventory.json -r out/retention.json --allow-missing -o out/dpia.md 2>out/dpia.err || fail "dpia: $(cat out/dpia.err)"
-"$FA" dpia -i out/inventory.json --allow-missing -t cnil-pia -o out/pia.json 2>>out/dpia.err || true
-"$FA" merge -o out/merged.json out/scan.json out/stdin.json 2>out/merge.err || true
+"$FA" dpia -i out/inventory.json --allow-missing -t cnil-pia -o out/pia.json 2>>out/dpia.err || fail "dpia cnil-pia: $(cat out/dpia.err)"
+"$FA" merge out/merged.json out/scan.json out/stdin.json 2>out/merge.err || fail "merge: $(cat out/merge.err)"
+[ -s out/merged.json ] || fail "merge wrote nothing"
 
 # --- the assertion: no probe anywhere in what faceaudit wrote
 python3 - "$WORK/secrets.txt" "$WORK/out" <<'PY'
@@ -145,7 +147,7 @@ print("checked %d outputs against %d probes" % (files, len(probes)))
 PY
 [ $? -eq 0 ] || fail "an output holds biometric content from the inputs"
 # output files are private
-for f in out/scan.json out/inventory.json out/retention.json out/dpia.md; do
+for f in out/scan.json out/inventory.json out/retention.json out/dpia.md out/merged.json out/pia.json; do
     m=$(stat -c %a "$f"); [ "$m" = 600 ] || fail "$f has mode $m, not 600"
 done
 # -o does not follow a symlink planted at the output path

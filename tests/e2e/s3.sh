@@ -184,6 +184,31 @@ grep -q 'Authorization: \[REDACTED\]' "$WORK/err" || { head -20 "$WORK/err"; fai
 grep -qi 'x-amz-security-token: \[REDACTED\]' "$WORK/err" || fail "the session token header is not redacted"
 if grep -q 'sekr1tValue42\|t0kenValue99\|AWS4-HMAC-SHA256 Credential' "$WORK/err" "$WORK/out"; then fail "a secret leaked into the output"; fi
 
+# ---------------------------------------------------------------- --debug never shows content
+# A face embedding (JSON floats and base64 float32) in a bucket object: the trace (headers)
+# and the outputs carry neither the values nor the base64.
+python3 - "$WORK/emb.jsonl" "$WORK/probes.txt" <<'EOF'
+import base64, json, random, struct, sys
+rnd = random.Random(5)
+v = [rnd.gauss(0, 0.09) for _ in range(128)]
+b = base64.b64encode(struct.pack("<128f", *v)).decode()
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps({"user": 7, "face_embedding": [round(x, 6) for x in v]}) + "\n")
+    f.write(json.dumps({"user": 8, "descriptor_b64": b}) + "\n")
+with open(sys.argv[2], "w") as f:
+    f.write(b[:40] + "\n" + ", ".join(str(round(x, 6)) for x in v[:3]) + "\n")   # as the object holds them
+EOF
+mkbucket leak
+s3curl -o /dev/null -T "$WORK/emb.jsonl" "$EP/leak/emb.jsonl" || fail "upload emb.jsonl"
+run "$FA" scan -q --rules "$TOP/rules/templates.yaml" --debug --endpoint-url "$EP" --format json --fail-on none s3://leak
+expect_rc 0
+jq -e '[.findings[] | select(.category == "face_template")] | length >= 1' "$WORK/out" >/dev/null ||
+    fail "no face_template finding in the bucket object: $(jq -c '[.findings[].rule_id]' "$WORK/out")"
+grep -q '> GET /leak/emb.jsonl' "$WORK/err" || fail "no --debug trace of the GET"
+while IFS= read -r probe; do
+    if grep -qF -- "$probe" "$WORK/err" "$WORK/out"; then fail "--debug or the output holds object content"; fi
+done < "$WORK/probes.txt"
+
 # ---------------------------------------------------------------- credentials from a profile
 mkdir -p "$HOME/.aws"
 printf '[default]\nregion = eu-west-1\n\n[scanner]\naws_access_key_id = S3RVER\naws_secret_access_key = fromfile\n' >"$HOME/.aws/credentials"
