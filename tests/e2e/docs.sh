@@ -11,4 +11,13 @@ for cmd in scan rules inventory retention dpia merge; do
     done
 done
 grep -q '^\.SH EXIT STATUS' "$TOP/man/faceaudit.1" || fail "faceaudit.1 has no EXIT STATUS"
+# Every limit (the --max-* options of scan) is in the README's and SECURITY.md's limits tables
+# and in faceaudit.yaml(5).
+"$FA" scan --help > help.txt
+for opt in $(grep -o -- '--max-[a-z-]*' help.txt | sort -u); do
+    key=$(printf '%s' "$opt" | sed 's/^--//; s/-/_/g')
+    grep -q -- "| \`$opt\` |" "$TOP/README.md" || fail "README limits table lacks $opt"
+    grep -q -- "| \`$key\` | \`$opt\` |" "$TOP/SECURITY.md" || fail "SECURITY.md limits table lacks $opt"
+    grep -q -- "$key" "$TOP/man/faceaudit.yaml.5" || fail "faceaudit.yaml(5) lacks $key"
+done
 echo "docs: ok"
