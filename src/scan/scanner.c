@@ -85,11 +85,20 @@ fa_scanner *fa_scanner_new(fa_ruleset *rs, const fa_scan_opts *opts, fa_err *err
     return s;
 }
 
+/* The text buffer's resting size: CHUNK_MIN, or max_line + 1 when that is smaller, so that
+ * a line longer than a small --max-line fills the buffer without a newline (the limit hit)
+ * instead of passing inside a batch of lines. */
+static size_t chunk_rest(const fa_scanner *s)
+{
+    int64_t max_line = s->opts.limits.value[FA_LIM_MAX_LINE];
+    return max_line >= 0 && max_line + 1 < (int64_t)CHUNK_MIN ? (size_t)max_line + 1 : CHUNK_MIN;
+}
+
 static void ctx_init(fa_ctx *c, fa_scanner *s)
 {
     c->scanner = s;
     c->sink = NULL;
-    c->chunk_cap = CHUNK_MIN;
+    c->chunk_cap = chunk_rest(s);
     c->chunk = fa_xmalloc(c->chunk_cap + 1);
 }
 
@@ -371,7 +380,7 @@ static void stream_text(fa_ctx *ctx, const fa_object *obj, fa_reader *rd, unsign
         if (ctx->chunk_cap > CHUNK_MIN && len < CHUNK_MIN) {
             /* Shrink back after a long line so one odd file does not pin memory. */
             ctx->chunk = fa_xrealloc(ctx->chunk, CHUNK_MIN + 1);
-            ctx->chunk_cap = CHUNK_MIN;
+            ctx->chunk_cap = CHUNK_MIN;   /* > max_line + 1 here, as it grew past CHUNK_MIN */
         }
         if (fa_ctx_cancelled(ctx))
             break;

@@ -18,6 +18,13 @@ has_limit line2.out max_line
 jq -e '[.findings[] | select(.rule_id == "hostile.vendor") | .location.line] == [2]' line2.out >/dev/null ||
     fail "no finding on line 2 after an over-long line 1: $(jq -c '[.findings[].location.line]' line2.out)"
 
+# a --max-line below the 1 MiB read chunk holds too: the 80-byte line 2 is skipped, lines 1
+# and 3 (40 bytes with the newline) are scanned
+printf 'short POST https://api.faceprobe.example/v1/detect\nPOST https://api.faceprobe.example/v1/detect and a longer tail\nPOST https://api.faceprobe.example/v1/detect\n' >ml.log
+run "$FA" scan --rules "$RULES" -q --max-line 51 --format json ml.log
+jq -e '[.findings[].location.line] == [1, 3] and ([.limits[] | [.limit, .location.line]] == [["max_line", 2]])' out >/dev/null ||
+    fail "--max-line 51: $(jq -c '{f: [.findings[].location.line], l: .limits}' out)"
+
 # 2. Invalid UTF-8 and NUL bytes around a match: found, reported with valid JSON and text.
 # (Many NULs in the sniffed head type the object binary, so the NUL line comes after 48 KB.)
 printf '2024-05-01T10:00:00Z INFO request from the mobile client, user agent and more ascii text around it\n' >bad-utf8.log
