@@ -23,6 +23,7 @@ typedef struct fa_scan_meta {
     size_t       ntargets;
     int          complete;                  /* no errors and no limits hit */
     int          fatal;                     /* a target could not be scanned (exit 2) */
+    int          shard_index, shard_count;  /* --shard K/N; count <= 1 = not sharded */
 } fa_scan_meta;
 
 typedef struct fa_sink fa_sink;

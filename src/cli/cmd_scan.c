@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "faceaudit/buf.h"
 #include "faceaudit/scan.h"
+#include "faceaudit/scandoc.h"
 #include "faceaudit/state.h"
 #include "faceaudit/suppress.h"
 #include "faceaudit/yaml.h"
@@ -163,18 +164,15 @@ static int apply(settings *st, const char *name, const char *val, const char *wh
         }
         st->lock_timeout = t;
     } else if (IS("since")) {
-        struct tm tm;
-        memset(&tm, 0, sizeof tm);
-        const char *end = strptime(val, "%Y-%m-%dT%H:%M:%S", &tm);
-        if (!end) {
-            memset(&tm, 0, sizeof tm);
-            end = strptime(val, "%Y-%m-%d", &tm);
-        }
-        if (!end || (*end && strcmp(end, "Z"))) {
-            cli_error("scan", "%s--since: '%s' is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ)", where, val);
+        /* The same parser inventory and retention read scan times with. Fractions of a
+         * second are dropped: mtimes are whole seconds, so the cut stays inclusive. */
+        int64_t t;
+        if (fa_sdoc_time_parse(val, &t) != 0) {
+            cli_error("scan", "%s--since: '%s' is not a date (YYYY-MM-DD or RFC 3339, e.g. "
+                      "2024-05-01T10:00:00+02:00)", where, val);
             return -1;
         }
-        st->since = (int64_t)timegm(&tm);
+        st->since = t;
     } else if (IS("jobs")) {
         char *end;
         long n = strtol(val, &end, 10);

@@ -1066,6 +1066,8 @@ fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa
     meta.started_at = (int64_t)time(NULL);
     meta.targets = targets;
     meta.ntargets = n;
+    meta.shard_index = s->opts.shard_index;
+    meta.shard_count = s->opts.shard_count;
     s->started = fa_scan_now();
     s->out = sink;
     if (!s->main_ctx.chunk)

@@ -230,6 +230,9 @@ static fa_status j_end(fa_sink *s, const fa_scan_meta *m, const fa_stats *st)
                              "rules_digest", m->rules_digest ? m->rules_digest : "");
     json_t *scan = json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", m->scan_id, "started_at", a,
                              "finished_at", b, "targets", targets, "complete", m->complete);
+    /* A shard says which part it is, so that merge can tell when a part is missing. */
+    if (m->shard_count > 1)
+        json_object_set_new(scan, "shard", json_pack("{s:i,s:i}", "index", m->shard_index, "count", m->shard_count));
     fputs(",\n\"stats\": ", s->out);
     dump(s->out, stats, 0);
     fputs(",\n\"tool\": ", s->out);

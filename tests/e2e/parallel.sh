@@ -60,23 +60,81 @@ jq -r '.objects[] | select(.location.members==[]) | .location.path' j1.json | so
 cmp -s shard-paths full-paths || fail "shards do not cover the tree exactly once"
 [ "$(uniq -d shard-paths | wc -l)" -eq 0 ] || fail "an object is in two shards"
 for k in 1 2 3; do [ "$(jq '.objects|length' s$k.json)" -gt 0 ] || fail "shard $k is empty"; done
-run "$FA" merge all.json s1.json s2.json s3.json
+for k in 1 2 3; do
+    jq -e --argjson k $k '.scan.shard == {index: $k, count: 3}' "s$k.json" >/dev/null || fail "shard $k: scan.shard $(jq -c .scan.shard "s$k.json")"
+done
+jq -e '.scan | has("shard") | not' j1.json >/dev/null || fail "an unsharded scan has scan.shard"
+# the merge is in the scan's own order: equal to the full scan once run-specific fields go
+# (no sorting of either side); the order of the arguments does not matter
+run "$FA" merge all.json s3.json s1.json s2.json
 expect_rc 0
 [ "$(stat -c %a all.json)" = 600 ] || fail "merge output mode"
-norm() { jq -S '{objects: (.objects|sort_by(.location.path, .location.members)), findings: (.findings|sort_by(.location.path, .location.members, .location.line, .rule_id)), errors, limits}' "$1"; }
-norm all.json > merged.norm
-norm j1.json > full.norm
-cmp -s merged.norm full.norm || { diff merged.norm full.norm | head; fail "merged shards differ from the full scan"; }
-jq -e '.stats.objects == (.objects|length) and .stats.findings == 74 and .scan.complete == false' all.json >/dev/null || fail "merged stats"
-# merging a document twice does not double it
-"$FA" merge twice.json s1.json s1.json
-[ "$(jq '.findings|length' twice.json)" -eq "$(jq '.findings|length' s1.json)" ] || fail "merge does not dedupe"
-# different rules cannot be merged; bad documents name file:line
+runfree() { jq 'del(.scan.id, .scan.started_at, .scan.finished_at, .scan.shard, .stats.seconds, .stats.merged_documents)' "$1"; }
+runfree all.json > merged.norm
+runfree j1.json > full.norm
+cmp -s merged.norm full.norm || { diff merged.norm full.norm | head -30; fail "merged shards differ from the full scan"; }
+jq -e '.stats.objects == (.objects|length) and .stats.findings == 74 and .stats.errors == 1 and .stats.merged_documents == 3 and .scan.complete == false' all.json >/dev/null || fail "merged stats: $(jq -c .stats all.json)"
+jq -e --slurpfile f j1.json '(.stats | keys - ["merged_documents"]) == ($f[0].stats | keys)' all.json >/dev/null || fail "merged stats keys: $(jq -c '.stats|keys' all.json)"
+
+# walk order is per folder ("o/a/x" before "o/a.log"), findings by line within a file (not by
+# fingerprint), members in archive order, targets in the order given; no errors here, so
+# all shards merged are complete, and a missing or repeated shard is not
+mkdir -p o/a o/a-b/c o/zz
+i=0
+while [ $i -lt 12 ]; do
+    printf 'GET https://api.facecheck.example/v1/match n=%d\n' $i >> o/a.log
+    printf 'x\nPOST http://api.facecheck.example/v1/enroll k=%d\n' $i > "o/a/x$i.log"
+    printf 'https://api.facecheck.example/v1/match %d\n' $i > "o/a-b/c/$i.txt"
+    printf 'https://api.facecheck.example/v1/enroll %d\n' $i > "o/zz/$i.log"
+    i=$((i + 1))
+done
+mkdir -p zm && printf 'https://api.facecheck.example/v1/match\n%.0s' 1 2 3 > zm/z.log && cp zm/z.log zm/b.log
+(cd zm && zip -q ../o/m.zip z.log b.log)
+"$FA" scan --rules pack.yaml --format json -o ofull.json --quiet o tree/d4
+jq -e '.scan.complete' ofull.json >/dev/null || fail "the order fixture has errors: $(jq -c .errors ofull.json)"
+jq -e '[.findings[] | select(.location.path == "o/a.log") | .location.line] == [range(1; 13)]' ofull.json >/dev/null ||
+    fail "scan findings not by line: $(jq -c '[.findings[] | select(.location.path == "o/a.log") | .location.line]' ofull.json)"
+for k in 1 2 3; do "$FA" scan --rules pack.yaml --format json -o "o$k.json" --quiet --shard $k/3 o tree/d4; done
+for k in 1 2 3; do [ "$(jq '.objects|length' o$k.json)" -gt 0 ] || fail "order shard $k is empty"; done
+run "$FA" merge oall.json o2.json o3.json o1.json
+expect_rc 0
+[ ! -s err ] || fail "merge of all shards warns: $(cat err)"
+runfree oall.json > oall.norm
+runfree ofull.json > ofull.norm
+cmp -s oall.norm ofull.norm || { diff oall.norm ofull.norm | head -30; fail "merged shards (two targets) differ from the full scan"; }
+jq -e '.scan.complete == true and .scan.targets == ["o", "tree/d4"] and (.scan | has("shard") | not)' oall.json >/dev/null || fail "merged scan: $(jq -c .scan oall.json)"
+
+# 2 of 3 shards: not complete, and the missing one is named
+run "$FA" merge part.json o1.json o3.json
+expect_rc 0; expect_err 'missing shard 2 of 3'
+jq -e '.scan.complete == false' part.json >/dev/null || fail "2 of 3 shards merged as complete"
+# a shard twice: deduplicated, not complete
+run "$FA" merge twice.json o1.json o1.json o2.json o3.json
+expect_rc 0; expect_err 'shard 1 of 3 given more than once'
+jq -e '.scan.complete == false' twice.json >/dev/null || fail "a repeated shard merged as complete"
+runfree twice.json | jq 'del(.stats.read_bytes, .scan.complete)' > twice.norm
+runfree ofull.json | jq 'del(.stats.read_bytes, .scan.complete)' > ofull2.norm
+cmp -s twice.norm ofull2.norm || { diff twice.norm ofull2.norm | head; fail "merge does not dedupe"; }
+# shards of another N, or of other targets, are not parts of the same scan
+"$FA" scan --rules pack.yaml --format json -o h1.json --quiet --shard 1/2 o tree/d4
+run "$FA" merge x.json h1.json o2.json o3.json
+expect_rc 0; expect_err 'not parts of one scan'
+jq -e '.scan.complete == false' x.json >/dev/null || fail "mixed shard counts merged as complete"
+"$FA" scan --rules pack.yaml --format json -o t1.json --quiet --shard 1/3 o
+run "$FA" merge x.json t1.json o2.json o3.json
+expect_rc 0; expect_err 'scanned other targets'
+jq -e '.scan.complete == false' x.json >/dev/null || fail "shards of other targets merged as complete"
+# sharded and unsharded together: a warning
+run "$FA" merge x.json o1.json o2.json o3.json ofull.json
+expect_rc 0; expect_err 'mixing sharded'
+# different rules cannot be merged; bad documents name file:line; a missing one its errno
 sed 's/par.call/par.call2/' pack.yaml > pack2.yaml
 "$FA" scan --rules pack2.yaml --format json -o other.json --quiet tree
 run "$FA" merge x.json s1.json other.json; expect_rc 2; expect_err 'rules_digest differs'
 printf '{"objects": [}\n' > bad.json
 run "$FA" merge x.json s1.json bad.json; expect_rc 2; expect_err 'bad.json:1:'
+run "$FA" merge x.json s1.json nonexist.json; expect_rc 2; expect_err 'nonexist.json: No such file or directory'
+! grep -q -- '-1' err || fail "merge error has line -1: $(cat err)"
 run "$FA" scan --rules pack.yaml --shard 4/3 tree; expect_rc 2; expect_err 'K/N'
 run "$FA" scan --rules pack.yaml -j 0 tree; expect_rc 2
 echo "parallel: all assertions passed"

@@ -68,6 +68,21 @@ touch -d 2020-01-01 tree/b/g1.txt tree/a/f1.log
 run "$FA" scan --rules pack.yaml --since 2021-06-01 --format json tree
 jq -e '[.objects[].location.path] | (index("tree/a/f1.log") == null) and (index("tree/b/g1.txt") == null) and (index("tree/a/f2.log") != null)' out >/dev/null || fail "--since"
 run "$FA" scan --rules pack.yaml --since yesterday tree; expect_rc 2; expect_err 'not a date'
+# full RFC 3339: offsets count (12:00Z is after 13:00+02:00 = 11:00Z, before 11:00-02:00 =
+# 13:00Z), fractions are accepted and the cut stays inclusive at whole seconds
+touch -d '2021-06-01 12:00:00 UTC' tree/a/f5.log
+since_has_f5() {
+    run "$FA" scan --rules pack.yaml --since "$1" --format json tree
+    [ "$RC" -le 1 ] || { cat err; fail "--since $1: exit $RC"; }
+    jq -e '[.objects[].location.path] | index("tree/a/f5.log") != null' out >/dev/null
+}
+since_has_f5 2021-06-01T13:00:00+02:00 || fail "--since with +02:00 offset excludes a later file"
+! since_has_f5 2021-06-01T11:00:00-02:00 || fail "--since with -02:00 offset includes an earlier file"
+since_has_f5 2021-06-01T12:00:00.5Z || fail "--since with a fraction excludes the same second"
+! since_has_f5 2021-06-01T12:00:01.25Z || fail "--since 12:00:01.25Z includes a file of 12:00:00"
+since_has_f5 2021-06-01t12:00:00z || fail "--since in lower case"
+run "$FA" scan --rules pack.yaml --since 2021-06-01T25:00:00Z tree; expect_rc 2; expect_err 'not a date'
+run "$FA" scan --rules pack.yaml --since 2021-06-01T12:00:00+0x tree; expect_rc 2; expect_err 'not a date'
 
 # the lock: a second run waits, then gives up with exit 2
 flock st.db sleep 4 &
