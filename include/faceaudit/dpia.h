@@ -44,13 +44,29 @@ json_t *fa_dpia_load_facts(const char *path, fa_err *err);
  *       format: md
  *       escape: html }}
  * format is the output kind ("md", "json", "html", "txt"; default from the file name),
- * escape one of html (default), json, json-html, none. */
+ * escape one of markdown (the default for format md), html (the default otherwise), json,
+ * json-html, none. markdown is not an engine mode: the caller escapes every string of the
+ * view with fa_dpia_view_escape_md() and renders with FA_MUSTACHE_ESCAPE_NONE (then
+ * {{x}} and {{{x}}} give the same, escaped, text). */
 typedef struct fa_dpia_tmeta {
     char description[256];
     char format[16];
-    fa_mustache_escape escape;
+    fa_mustache_escape escape;   /* FA_MUSTACHE_ESCAPE_NONE when markdown is set */
+    int markdown;                /* 1: escape the view's strings for Markdown */
 } fa_dpia_tmeta;
 void fa_dpia_template_meta(const char *text, size_t len, const char *filename, fa_dpia_tmeta *m);
+
+/* Escapes text for inline Markdown (CommonMark + GFM tables), so that data can neither
+ * format nor structure the document (nor make links): backslash before \\ ` * < > | ~,
+ * before ] when a link could follow ("](", "][", "]:"), before _ unless inside a word,
+ * before & when it could start an entity, and before a leading # + - = or list number;
+ * line breaks and other control characters become spaces. Apostrophes, quotes, a plain &
+ * and "[text]" stay as they are. Returns a malloc'd string (caller frees). */
+char *fa_dpia_md_escape(const char *s, size_t len);
+
+/* Replaces every string in v (recursively; object keys untouched) by its Markdown-escaped
+ * form. */
+void fa_dpia_view_escape_md(json_t *v);
 
 /* Renders md (CommonMark with tables) to a complete HTML page with a print-friendly
  * stylesheet; title is escaped into <title>. Returns a malloc'd string or NULL with err. */

@@ -1,5 +1,6 @@
 /* faceaudit dpia: render a DPIA / PIA export / BIPA policy template from the inventory
  * (and the retention report), plus the controller's facts. */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -224,13 +225,21 @@ static json_t *load_json(const char *path, const char *what)
     return j;
 }
 
-/* The first "# " heading, for the HTML <title>. */
+/* The first "# " heading, for the HTML <title>, without Markdown backslash escapes. */
 static char *md_title(const char *md)
 {
     for (const char *p = md; p && *p;) {
         if (p[0] == '#' && p[1] == ' ') {
             const char *e = strchr(p, '\n');
-            return fa_xstrndup(p + 2, e ? (size_t)(e - p - 2) : strlen(p + 2));
+            char *t = fa_xstrndup(p + 2, e ? (size_t)(e - p - 2) : strlen(p + 2));
+            char *w = t;
+            for (const char *r = t; *r; r++) {
+                if (r[0] == '\\' && r[1] && ispunct((unsigned char)r[1]))
+                    r++;
+                *w++ = *r;
+            }
+            *w = 0;
+            return t;
         }
         p = strchr(p, '\n');
         if (p)
@@ -247,7 +256,8 @@ int cmd_dpia(int argc, char **argv)
     const char **sets = NULL;
     size_t nsets = 0, asets = 0;
     struct option lo[sizeof options / sizeof options[0]];
-    char so[64] = "+";
+    /* no leading '+': options may follow the scan documents, as in scan and inventory */
+    char so[64] = "";
     size_t k = 0;
     for (const cli_option *o = options; o->longname; o++, k++) {
         lo[k] = (struct option){ o->longname, o->arg ? required_argument : no_argument, NULL, o->shortname };
@@ -397,6 +407,8 @@ int cmd_dpia(int argc, char **argv)
         goto out;
     }
 
+    if (meta.markdown)
+        fa_dpia_view_escape_md(view);   /* Markdown escaping, not HTML entities, in .md */
     const char *base = slash ? slash + 1 : tmpl_path;
     fa_mustache_opts mo = { .name = base, .allow_missing = allow_missing, .escape = meta.escape,
                             .partial = load_partial, .partial_ud = &pc };

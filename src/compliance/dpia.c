@@ -320,6 +320,57 @@ static void fill_prompts(json_t *view)
     json_object_set_new(view, "open_by_group", by_group);
 }
 
+/* Counts with their noun in the right number, so templates never write "1 objects":
+ * "phrase" holds whole-document counts ("3 face images"), and each category, store and
+ * flow row gets <count>_text strings. */
+static void phrase(json_t *o, const char *key, json_int_t n, const char *one, const char *many)
+{
+    set_fmt(o, key, "%lld %s", (long long)n, plural(n, one, many));
+}
+
+static void add_phrases(json_t *view)
+{
+    json_t *sum = json_object_get(view, "summary"), *ret = json_object_get(view, "retention");
+    json_t *p = json_object();
+    phrase(p, "face_images", jint(sum, "face_images"), "face image", "face images");
+    phrase(p, "face_templates", jint(sum, "face_templates"), "face template", "face templates");
+    phrase(p, "biometric_metadata", jint(sum, "biometric_metadata"), "object with biometric metadata",
+           "objects with biometric metadata");
+    phrase(p, "stores", jint(sum, "stores"), "store", "stores");
+    phrase(p, "face_stores", jint(sum, "face_stores"), "store", "stores");
+    phrase(p, "objects", jint(sum, "objects"), "object", "objects");
+    phrase(p, "findings", jint(sum, "findings"), "finding", "findings");
+    phrase(p, "flows", jint(sum, "flows"), "data flow", "data flows");
+    phrase(p, "vendor_flows", jint(sum, "vendor_flows"), "data flow", "data flows");
+    phrase(p, "vendors", jint(sum, "vendors"), "face-recognition service", "face-recognition services");
+    phrase(p, "risks", jint(sum, "risks"), "risk", "risks");
+    phrase(p, "open_items", jint(view, "open_item_count"), "item", "items");
+    phrase(p, "retention_total", jint(ret, "total"), "artifact", "artifacts");
+    phrase(p, "retention_overdue", jint(ret, "overdue"), "artifact", "artifacts");
+    phrase(p, "retention_rules", (json_int_t)json_array_size(json_object_get(ret, "rules")), "rule", "rules");
+    json_object_set_new(view, "phrase", p);
+    size_t i;
+    json_t *c;
+    json_array_foreach(json_object_get(view, "categories"), i, c) {
+        phrase(c, "objects_text", jint(c, "objects"), "object", "objects");
+        phrase(c, "findings_text", jint(c, "findings"), "finding", "findings");
+        phrase(c, "stores_text", jint(c, "stores"), "store", "stores");
+    }
+    json_array_foreach(json_object_get(view, "stores"), i, c) {
+        phrase(c, "objects_text", jint(c, "objects"), "object", "objects");
+        phrase(c, "findings_text", jint(c, "findings"), "finding", "findings");
+    }
+    static const char *fl[] = { "flows", "recipients" };
+    for (size_t k = 0; k < 2; k++)
+        json_array_foreach(json_object_get(view, fl[k]), i, c) {
+            json_int_t n = jint(c, "count");
+            if (n == 1)
+                set_str(c, "count_text", "once");
+            else
+                set_fmt(c, "count_text", "%lld times", (long long)n);
+        }
+}
+
 /* Every array of objects gets "index" (1-based) and "last" on its elements, so templates
  * can number rows and put commas between JSON items ({{^last}},{{/last}}). */
 static void add_positions(json_t *v)
@@ -386,6 +437,77 @@ static void add_measure(json_t *measures, const char *control, const char *statu
     set_str(m, "reference", reference);
     set_str(m, "evidence", evidence);
     json_array_append_new(measures, m);
+}
+
+/* ---- retention schedule ----------------------------------------------------------- */
+
+/* "7d" -> "7 days", "18m" -> "18 months" (the policy's duration units); anything else as is. */
+static void period_text(char *out, size_t n, const char *max_age)
+{
+    if (!max_age || !*max_age) {
+        snprintf(out, n, "no maximum age set");
+        return;
+    }
+    char *end;
+    long v = strtol(max_age, &end, 10);
+    const char *one = NULL, *many = NULL;
+    if (end != max_age && end[0] && !end[1]) {
+        switch (end[0]) {
+        case 'h': one = "hour"; many = "hours"; break;
+        case 'd': one = "day"; many = "days"; break;
+        case 'w': one = "week"; many = "weeks"; break;
+        case 'm': one = "month"; many = "months"; break;
+        case 'y': one = "year"; many = "years"; break;
+        default: break;
+        }
+    }
+    if (one)
+        snprintf(out, n, "%ld %s", v, v == 1 ? one : many);
+    else
+        snprintf(out, n, "%s", max_age);
+}
+
+static void join_strings(fa_buf *b, json_t *arr, int labels)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v)
+        if (json_is_string(v)) {
+            if (b->len)
+                fa_buf_adds(b, ", ");
+            fa_buf_adds(b, labels ? category_label(json_string_value(v)) : json_string_value(v));
+        }
+}
+
+/* One row of the written retention schedule from a policy rule ({"id","categories",
+ * "match","max_age","basis"}), with what the report found under it. */
+static json_t *schedule_entry(json_t *pr, json_t *per_rule, int is_default)
+{
+    json_t *e = json_object();
+    const char *id = jstr(pr, "id");
+    const char *max_age = jstr(pr, "max_age");
+    char period[64];
+    period_text(period, sizeof period, max_age);
+    set_str(e, "rule", is_default ? "default" : id ? id : "(unnamed)");
+    set_str(e, "max_age", max_age && *max_age ? max_age : "none");
+    set_str(e, "period", period);
+    json_object_set_new(e, "has_max_age", json_boolean(max_age && *max_age));
+    fa_buf b = FA_BUF_INIT;
+    join_strings(&b, json_object_get(pr, "categories"), 1);
+    set_str(e, "categories", b.len ? b.buf : "all categories of biometric data");
+    fa_buf_reset(&b);
+    join_strings(&b, json_object_get(pr, "match"), 0);
+    set_str(e, "match", b.len ? b.buf : is_default ? "anything no other rule covers" : "any location");
+    fa_buf_release(&b);
+    const char *basis = jstr(pr, "basis");
+    set_str(e, "basis", basis && *basis ? basis : "[TO BE COMPLETED BY THE CONTROLLER: the basis for this period]");
+    json_object_set_new(e, "is_default", json_boolean(is_default));
+    json_t *cnt = json_object_get(per_rule, is_default ? "default" : id ? id : "");
+    json_int_t arts = jint(cnt, "artifacts"), over = jint(cnt, "overdue");
+    set_int(e, "artifacts", arts);
+    set_int(e, "overdue", over);
+    set_fmt(e, "artifacts_text", "%lld %s", (long long)arts, plural(arts, "artifact", "artifacts"));
+    return e;
 }
 
 /* ---- the view --------------------------------------------------------------------- */
@@ -741,9 +863,11 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
         due = jint(sum, "due");
         set_str(ret, "as_of", jstr(r, "as_of"));
         json_t *items = json_array(), *bases = json_object(), *a;
+        json_t *per_rule = json_object();   /* rule id -> {artifacts, overdue} */
         json_int_t shown = 0;
         json_array_foreach(json_object_get(r, "artifacts"), i, a) {
             const char *basis = jstr(a, "basis"), *rule = jstr(a, "rule");
+            const char *status = jstr(a, "status");
             if (basis || rule) {
                 char key[512];
                 snprintf(key, sizeof key, "%s\x1f%s", rule ? rule : "", basis ? basis : "");
@@ -751,10 +875,18 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
                     json_t *b = json_object();
                     set_str(b, "rule", rule ? rule : "default");
                     set_str(b, "basis", basis ? basis : "");
+                    set_str(b, "max_age", jstr(a, "max_age"));
                     json_object_set_new(bases, key, b);
                 }
             }
-            const char *status = jstr(a, "status");
+            /* the default rule has no id in artifacts; no rule and no max age: "(none)" */
+            const char *rk_ = rule ? rule : jstr(a, "max_age") ? "default" : "(none)";
+            json_t *pr = json_object_get(per_rule, rk_);
+            if (!pr)
+                json_object_set_new(per_rule, rk_, pr = json_object());
+            set_int(pr, "artifacts", jint(pr, "artifacts") + 1);
+            if (status && !strcmp(status, "overdue"))
+                set_int(pr, "overdue", jint(pr, "overdue") + 1);
             if (!status || strcmp(status, "overdue"))
                 continue;
             if (shown++ >= 50)
@@ -771,13 +903,53 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
         }
         json_object_set_new(ret, "overdue_items", items);
         set_int(ret, "overdue_not_shown", shown > 50 ? shown - 50 : 0);
-        json_t *blist = json_array();
-        json_t *bv;
-        const char *bk;
-        json_object_foreach(bases, bk, bv)
-            json_array_append(blist, bv);
+        /* the written schedule: every rule of the policy (matched or not) and the default,
+         * from the report's "policy" section; older reports without it fall back to the
+         * rules that matched an artifact */
+        json_t *pol = json_object_get(r, "policy");
+        json_t *sched = json_array();
+        if (json_is_object(pol)) {
+            json_t *pr;
+            json_array_foreach(json_object_get(pol, "rules"), i, pr)
+                if (json_is_object(pr))
+                    json_array_append_new(sched, schedule_entry(pr, per_rule, 0));
+            json_t *d = json_object_get(pol, "default");
+            if (json_is_object(d))
+                json_array_append_new(sched, schedule_entry(d, per_rule, 1));
+            set_str(ret, "policy_name", jstr(pol, "name"));
+            set_str(ret, "policy_source", jstr(pol, "source"));
+            set_str(ret, "policy_preset", jstr(pol, "preset"));
+            json_t *holds = json_array(), *h;
+            json_array_foreach(json_object_get(pol, "legal_hold"), i, h) {
+                json_t *ho = json_object();
+                set_str(ho, "match", jstr(h, "match") ? jstr(h, "match") : "");
+                set_str(ho, "reason", jstr(h, "reason") ? jstr(h, "reason") : "no reason given");
+                json_array_append_new(holds, ho);
+            }
+            json_object_set_new(ret, "has_legal_holds", json_boolean(json_array_size(holds) > 0));
+            json_object_set_new(ret, "legal_holds", holds);
+        } else {
+            json_t *bv;
+            const char *bk;
+            json_object_foreach(bases, bk, bv) {
+                json_t *e = json_object();
+                set_str(e, "id", jstr(bv, "rule"));
+                set_str(e, "max_age", jstr(bv, "max_age"));
+                set_str(e, "basis", jstr(bv, "basis"));
+                json_array_append_new(sched, schedule_entry(e, per_rule, !strcmp(jstr(bv, "rule"), "default")));
+                json_decref(e);
+            }
+            set_str(ret, "policy_name", NULL);
+            set_str(ret, "policy_source", NULL);
+            set_str(ret, "policy_preset", NULL);
+            json_object_set_new(ret, "has_legal_holds", json_false());
+            json_object_set_new(ret, "legal_holds", json_array());
+        }
+        json_object_set_new(ret, "has_policy", json_boolean(json_is_object(pol)));
         json_decref(bases);
-        json_object_set_new(ret, "rules", blist);
+        json_decref(per_rule);
+        json_object_set_new(ret, "has_schedule", json_boolean(json_array_size(sched) > 0));
+        json_object_set_new(ret, "rules", sched);
         json_t *lc = json_object_get(r, "lifecycle");
         if (!lc)
             lc = json_object_get(r, "buckets");
@@ -859,10 +1031,10 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
                       "significant", "Art. 5(1)(c), Art. 25",
                       "Delete enrolment images once the template is computed, or justify keeping them; keep only the template (ideally a protected one).");
         if (both)
-            set_fmt(rk, "evidence", "%lld face %s kept in %lld %s, while %lld face %s exist (%lld %s both): the system already derives templates.",
+            set_fmt(rk, "evidence", "%lld face %s kept in %lld %s, while %lld face %s (%lld %s both): the system already derives templates.",
                     (long long)t.img_objects, plural(t.img_objects, "image is", "images are"),
                     (long long)t.stores_img, plural(t.stores_img, "store", "stores"), (long long)t.tpl_objects,
-                    plural(t.tpl_objects, "template", "templates"), (long long)t.stores_both,
+                    plural(t.tpl_objects, "template exists", "templates exist"), (long long)t.stores_both,
                     plural(t.stores_both, "store holds", "stores hold"));
         else
             set_fmt(rk, "evidence", "%lld face %s kept in %lld %s; whether templates alone would serve the purpose is for the controller to assess.",
@@ -937,8 +1109,8 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
         add_measure(ms, "Encryption at rest for every store holding face data", "contradicted", "Art. 32(1)(a)", ev.buf);
     else if (t.face_stores && t.encrypted_known == t.face_stores) {
         fa_buf_reset(&ev);
-        fa_buf_addf(&ev, "all %lld %s with face data report encryption at rest", (long long)t.face_stores,
-                    plural(t.face_stores, "store", "stores"));
+        fa_buf_addf(&ev, "%s %lld %s encryption at rest", t.face_stores == 1 ? "the" : "all", (long long)t.face_stores,
+                    plural(t.face_stores, "store with face data reports", "stores with face data report"));
         add_measure(ms, "Encryption at rest for every store holding face data", "evidenced", "Art. 32(1)(a)", ev.buf);
     } else {
         fa_buf_reset(&ev);
@@ -953,8 +1125,8 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
                     plural(t.exposed_public, "store", "stores"), plural(t.exposed_public, "is", "are"));
         add_measure(ms, "No public access to stores holding face data", "contradicted", "Art. 32", ev.buf);
     } else if (t.face_stores && t.public_known == t.face_stores) {
-        fa_buf_addf(&ev, "all %lld %s with face data block public access", (long long)t.face_stores,
-                    plural(t.face_stores, "store", "stores"));
+        fa_buf_addf(&ev, "%s %lld %s public access", t.face_stores == 1 ? "the" : "all", (long long)t.face_stores,
+                    plural(t.face_stores, "store with face data blocks", "stores with face data block"));
         add_measure(ms, "No public access to stores holding face data", "evidenced", "Art. 32", ev.buf);
     } else {
         fa_buf_addf(&ev, "public access is not known for %lld of %lld %s with face data",
@@ -964,8 +1136,8 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
     }
     fa_buf_reset(&ev);
     if (t.log_stores || leak_flows) {
-        fa_buf_addf(&ev, "%lld log %s hold face images or templates (%lld %s)", (long long)t.log_stores,
-                    plural(t.log_stores, "store", "stores"), (long long)t.log_objects,
+        fa_buf_addf(&ev, "%lld log %s face images or templates (%lld %s)", (long long)t.log_stores,
+                    plural(t.log_stores, "store holds", "stores hold"), (long long)t.log_objects,
                     plural(t.log_objects, "object", "objects"));
         add_measure(ms, "No face images or templates in application logs", "contradicted", "Art. 5(1)(c)", ev.buf);
     } else {
@@ -974,12 +1146,14 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
     }
     fa_buf_reset(&ev);
     if (t.stores_both) {
-        fa_buf_addf(&ev, "%lld face images kept although templates exist (%lld %s hold both)", (long long)t.img_objects,
-                    (long long)t.stores_both, plural(t.stores_both, "store", "stores"));
+        fa_buf_addf(&ev, "%lld face %s kept although templates exist (%lld %s both)", (long long)t.img_objects,
+                    plural(t.img_objects, "image", "images"), (long long)t.stores_both,
+                    plural(t.stores_both, "store holds", "stores hold"));
         add_measure(ms, "Raw images deleted once templates are computed", "contradicted", "Art. 5(1)(c), Art. 25", ev.buf);
     } else {
-        fa_buf_addf(&ev, "%lld face images and %lld template objects found; whether images are still needed is a decision",
-                    (long long)t.img_objects, (long long)t.tpl_objects);
+        fa_buf_addf(&ev, "%lld face %s and %lld template %s found; whether images are still needed is a decision",
+                    (long long)t.img_objects, plural(t.img_objects, "image", "images"), (long long)t.tpl_objects,
+                    plural(t.tpl_objects, "object", "objects"));
         add_measure(ms, "Raw images deleted once templates are computed", "needs_human", "Art. 5(1)(c), Art. 25", ev.buf);
     }
     fa_buf_reset(&ev);
@@ -1034,7 +1208,8 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
     }
     fa_buf_reset(&ev);
     if (t.archive_stores) {
-        fa_buf_addf(&ev, "%lld %s hold face data", (long long)t.archive_stores, plural(t.archive_stores, "archive", "archives"));
+        fa_buf_addf(&ev, "%lld %s face data", (long long)t.archive_stores,
+                    plural(t.archive_stores, "archive holds", "archives hold"));
         add_measure(ms, "Backups and archives follow the retention schedule", "needs_human", "Art. 5(1)(e)", ev.buf);
     } else {
         add_measure(ms, "Backups and archives follow the retention schedule", "needs_human", "Art. 5(1)(e)",
@@ -1076,6 +1251,7 @@ json_t *fa_dpia_view(const fa_dpia_input *in, fa_err *err)
             return NULL;
         }
     fill_prompts(view);
+    add_phrases(view);
     add_positions(view);
     return view;
 }
@@ -1163,6 +1339,7 @@ void fa_dpia_template_meta(const char *text, size_t len, const char *filename, f
 {
     memset(m, 0, sizeof *m);
     m->escape = FA_MUSTACHE_ESCAPE_HTML;
+    int explicit_escape = 0;
     /* default format: the extension before ".mustache" */
     if (filename) {
         const char *base = strrchr(filename, '/');
@@ -1205,7 +1382,13 @@ void fa_dpia_template_meta(const char *text, size_t len, const char *filename, f
             else if (kl == 6 && !strncmp(p, "format", 6))
                 snprintf(m->format, sizeof m->format, "%.*s", (int)vl, v);
             else if (kl == 6 && !strncmp(p, "escape", 6)) {
-                if (vl == 4 && !strncmp(v, "json", 4))
+                explicit_escape = 1;
+                m->markdown = 0;
+                m->escape = FA_MUSTACHE_ESCAPE_HTML;
+                if (vl == 8 && !strncmp(v, "markdown", 8)) {
+                    m->markdown = 1;
+                    m->escape = FA_MUSTACHE_ESCAPE_NONE;
+                } else if (vl == 4 && !strncmp(v, "json", 4))
                     m->escape = FA_MUSTACHE_ESCAPE_JSON;
                 else if (vl == 9 && !strncmp(v, "json-html", 9))
                     m->escape = FA_MUSTACHE_ESCAPE_JSON_HTML;
@@ -1218,6 +1401,98 @@ void fa_dpia_template_meta(const char *text, size_t len, const char *filename, f
 done:
     if (!m->format[0])
         snprintf(m->format, sizeof m->format, "txt");
+    /* Markdown output escapes for Markdown: HTML entities would show as "&#39;" in the
+     * .md file, and the HTML rendering (md4c, raw HTML off) escapes for HTML itself */
+    if (!explicit_escape && !strcmp(m->format, "md")) {
+        m->markdown = 1;
+        m->escape = FA_MUSTACHE_ESCAPE_NONE;
+    }
+}
+
+/* ---- Markdown escaping ------------------------------------------------------------ */
+
+static int is_word(unsigned char c) { return isalnum(c) || c >= 0x80; }
+
+char *fa_dpia_md_escape(const char *s, size_t len)
+{
+    fa_buf b = FA_BUF_INIT;
+    fa_buf_init(&b, len + 16);
+    size_t i = 0;
+    /* block markers only matter at the start of a line: the value may start one */
+    if (len && strchr("#+-=", s[0]))
+        fa_buf_addch(&b, '\\');
+    else {
+        size_t d = 0;
+        while (d < len && d < 9 && isdigit((unsigned char)s[d]))
+            d++;
+        if (d && d < len && (s[d] == '.' || s[d] == ')') && (d + 1 == len || s[d + 1] == ' ' || s[d + 1] == '\t')) {
+            fa_buf_add(&b, s, d);
+            fa_buf_addch(&b, '\\');
+            i = d;
+        }
+    }
+    for (; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r' && i + 1 < len && s[i + 1] == '\n')
+            continue;   /* CRLF: one space */
+        if (c < 0x20 && c != '\t') {
+            fa_buf_addch(&b, ' ');
+            continue;
+        }
+        switch (c) {
+        case '\\': case '`': case '*': case '<': case '>': case '|': case '~':
+            fa_buf_addch(&b, '\\');
+            break;
+        case ']':
+            /* "[text]" alone is literal text (the prompts); a link needs "](", "][" or,
+             * for a definition, "]:" */
+            if (i + 1 < len && (s[i + 1] == '(' || s[i + 1] == '[' || s[i + 1] == ':'))
+                fa_buf_addch(&b, '\\');
+            break;
+        case '_':
+            /* intraword underscores never emphasise (face_image stays readable) */
+            if (!(i > 0 && is_word((unsigned char)s[i - 1]) && i + 1 < len && is_word((unsigned char)s[i + 1])))
+                fa_buf_addch(&b, '\\');
+            break;
+        case '&':
+            if (i + 1 < len && (s[i + 1] == '#' || isalpha((unsigned char)s[i + 1])))
+                fa_buf_addch(&b, '\\');
+            break;
+        default:
+            break;
+        }
+        fa_buf_addch(&b, (char)c);
+    }
+    return fa_buf_detach(&b, NULL);
+}
+
+void fa_dpia_view_escape_md(json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *c;
+        json_object_foreach(v, k, c) {
+            if (json_is_string(c)) {
+                char *e = fa_dpia_md_escape(json_string_value(c), json_string_length(c));
+                json_object_set_new(v, k, json_string(e));
+                free(e);
+            } else {
+                fa_dpia_view_escape_md(c);
+            }
+        }
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *c;
+        json_array_foreach(v, i, c) {
+            if (json_is_string(c)) {
+                char *e = fa_dpia_md_escape(json_string_value(c), json_string_length(c));
+                json_array_set_new(v, i, json_string(e));
+                free(e);
+            } else {
+                fa_dpia_view_escape_md(c);
+            }
+        }
+    }
 }
 
 /* ---- Markdown to HTML ------------------------------------------------------------- */

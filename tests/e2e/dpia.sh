@@ -89,7 +89,7 @@ YAML
 run "$FA" dpia --inventory inv.json --data facts.yaml --set processing.purposes='Badge-free entry <staff>' --set dpo.name=Dana
 expect_rc 0
 expect_out '| Controller | Acme Vision Ltd |'
-expect_out '^- Purposes: Badge-free entry &lt;staff&gt;$'
+expect_out '^- Purposes: Badge-free entry \\<staff\\>$'
 expect_out 'Data protection officer | Dana, '
 expect_no_out 'name of the controller\]'
 expect_out 'no retention report was given'
@@ -141,29 +141,118 @@ grep -qF '| Face images | '"$IMAGES"' |' bipa.md || fail "category table lacks i
 grep -q 'bipa.purposes' bipa.md || fail "open BIPA items not listed"
 grep -q 'controller.contact' bipa.md && fail "BIPA annex lists non-BIPA prompts"
 
-# a real scan -> inventory -> dpia (a log calling a face API), and scan documents directly
-mkdir -p corpus/logs
-printf '2024-06-01T10:00:00Z POST https://api-us.faceplusplus.com/facepp/v3/detect 200\n2024-06-02T10:00:00Z POST https://api-us.faceplusplus.com/facepp/v3/search 200\n' >corpus/logs/app.log
-"$FA" scan --format json corpus >scan.json 2>scan.err
-if [ -s scan.json ] && "$FA" inventory --format json scan.json >inv2.json 2>inv.err; then
-    run "$FA" dpia --inventory inv2.json -o real.md
+# A real scan of a generated tree with face images, a face template and vendor calls
+# (tests/lib/inventory-fixture.sh: deterministic rules; it writes scan.json), then
+# inventory and retention of it, and EVERY shipped template rendered from those. The
+# expected figures come from the scan document, not from this script.
+. "$TOP/tests/lib/inventory-fixture.sh"
+cat >fx-policy.yaml <<'YAML'
+name: Fixture schedule
+version: 1
+default:
+  max_age: 3y
+  basis: BIPA 740 ILCS 14/15(a), 3 years from the last interaction.
+rules:
+  - id: logs
+    match: ["**/logs/**"]
+    max_age: 7d
+    basis: No purpose covers biometric data in logs.
+  - id: kiosk-enrolment
+    category: face_image
+    match: ["**/enrolment/**"]
+    max_age: 90d
+    basis: Enrolment photos, until the template exists.
+  - id: uploads
+    category: face_image
+    match: ["**/uploads/**"]
+    max_age: 18m
+    basis: "Upload photos: 6 months' notice <b>& [review](javascript:x)</b>"
+YAML
+"$FA" inventory --format json -o fx-inv.json scan.json 2>fx-inv.err || { cat fx-inv.err; fail "inventory of the fixture failed"; }
+"$FA" retention --policy fx-policy.yaml --as-of 2026-01-01 --format json -o fx-ret.json scan.json 2>fx-ret.err
+[ $? -le 1 ] || { cat fx-ret.err; fail "retention of the fixture failed"; }
+# objects (location + archive members) holding each category, and vendor findings
+objs() { jq --arg c "$1" '[.findings[] | select(.category == $c) | .location | [.uri, (.members // [] | join("!"))]] | unique | length' scan.json; }
+FX_IMG=$(objs face_image); FX_TPL=$(objs face_template)
+FX_VEND=$(jq '[.findings[] | select(.category == "vendor_endpoint")] | length' scan.json)
+FX_HOSTS=$(jq -r '[.flows[] | select(.kind == "vendor") | .to.host] | unique | .[]' fx-inv.json)
+FX_OVERDUE=$(jq '.summary.overdue' fx-ret.json)
+FX_RULES=$(jq -r '.policy.rules[].id' fx-ret.json)
+[ "$FX_IMG" -gt 1 ] && [ "$FX_TPL" -ge 1 ] && [ "$FX_VEND" -ge 1 ] && [ -n "$FX_HOSTS" ] ||
+    fail "fixture scan lacks images ($FX_IMG), templates ($FX_TPL) or vendor calls ($FX_VEND)"
+# one policy rule matches nothing: the written schedule must list it all the same
+jq -e '[.artifacts[] | select(.rule == "kiosk-enrolment")] | length == 0' fx-ret.json >/dev/null ||
+    fail "kiosk-enrolment was meant to match nothing"
+"$FA" dpia --list | awk '{print $1}' >templates.txt   # every shipped template
+[ "$(wc -l <templates.txt)" -ge 3 ] || fail "dpia --list lists fewer than 3 templates"
+while read -r t; do
+    ext=md; "$FA" dpia --list | grep -q "^$t  *json " && ext=json
+    run "$FA" dpia --inventory fx-inv.json --retention fx-ret.json --template "$t" -o "fx-$t.$ext"
     expect_rc 0
-    ! grep -q '{{' real.md || fail "unresolved {{ in real.md"
-    for loc in $(jq -r '.stores[].location' inv2.json); do
-        grep -qF "| \`$loc\` |" real.md || fail "real store $loc not in the table"
-    done
-    F=$(jq '[.stores[].categories.vendor_endpoint.findings // 0] | add' inv2.json)
-    [ "$F" -gt 0 ] || fail "fixture produced no vendor_endpoint finding"
-    grep -qF "| Data flows to face-recognition services | 1 | $F |" real.md || fail "real vendor finding count $F missing"
-    run "$FA" dpia --template gdpr-dpia scan.json
-    expect_rc 0
-    # identical except for the provenance lines that name the input
-    if diff "$WORK/out" real.md | grep '^[<>]' | grep -qv 'inv2.json\|inventory of scan.json'; then
-        fail "dpia from scan documents differs from dpia from the inventory"
+    f="fx-$t.$ext"
+    [ "$(stat -c %a "$f")" = 600 ] || fail "$f is not mode 0600"
+    ! grep -q '{{' "$f" || fail "unresolved {{ in $f"
+    if [ $ext = json ]; then
+        jq -e . "$f" >/dev/null || fail "$f is not JSON"
+    else
+        ! grep -q '&#\|&amp;\|&lt;\|&quot;' "$f" || fail "HTML entities in Markdown $f: $(grep -m1 '&#\|&amp;\|&lt;\|&quot;' "$f")"
     fi
-else
-    echo "note: scan/inventory not usable here, skipped the real-scan part: $(cat scan.err inv.err 2>/dev/null | head -2)" >&2
+    # no "1 objects", "1 stores hold" and the like anywhere
+    ! grep -Eq '(^|[^0-9.])1 (objects|stores|images|templates|flows|data flows|archives|face images|face templates|artifacts|items|findings)\b|[^0-9]1 (log )?(stores|archives) hold\b' "$f" ||
+        fail "plural after 1 in $f: $(grep -Eo '(^|[^0-9.])1 [a-z ]{0,20}' "$f" | head -3)"
+done <templates.txt
+G=fx-gdpr-dpia.md B=fx-bipa-retention-policy.md C=fx-cnil-pia.json
+[ -f $G ] && [ -f $B ] && [ -f $C ] || fail "a shipped template was not rendered"
+img_txt() { [ "$1" = 1 ] && echo "1 face image" || echo "$1 face images"; }
+tpl_txt() { [ "$1" = 1 ] && echo "1 face template" || echo "$1 face templates"; }
+grep -qF "**$(img_txt "$FX_IMG")**" $G || fail "$G lacks the scanned image count $FX_IMG"
+grep -qF "**$(tpl_txt "$FX_TPL")**" $G || fail "$G lacks the scanned template count $FX_TPL"
+grep -qF "| Data flows to face-recognition services | " $G || fail "$G lacks the vendor category"
+grep -Eq "^\| Data flows to face-recognition services \| [0-9]+ \| $FX_VEND \|" $G || fail "$G lacks the vendor finding count $FX_VEND"
+grep -qF "| Face images | $FX_IMG |" $B || fail "$B lacks the image count $FX_IMG"
+grep -qF "**$FX_OVERDUE overdue for destruction**" $B || fail "$B lacks the overdue count $FX_OVERDUE"
+for h in $FX_HOSTS; do
+    grep -qF "| $h |" $G || fail "recipient $h not in $G"
+    grep -qxF -- "- $h" $B || fail "service provider $h not in $B"
+    jq -e --arg h "$h" '.answers[] | select(.reference_to == 112) | .data.text | contains($h)' $C >/dev/null || fail "$h not in the CNIL answer 112"
+done
+for loc in $(jq -r '.stores[] | select(.holds_biometric) | .location' fx-inv.json); do
+    grep -qF "| \`$loc\` |" $G || fail "store $loc not in $G"
+done
+jq -e --argjson n "$FX_IMG" '.answers[] | select(.reference_to == 121) | .data.text | contains("Face images: \($n) objects")' $C >/dev/null ||
+    fail "CNIL answer 121 lacks the image count $FX_IMG"
+# the written schedule: every policy rule (matched or not) and the default, with its period
+for r in $FX_RULES default; do
+    age=$(jq -r --arg r "$r" 'if $r == "default" then .policy.default.max_age else .policy.rules[] | select(.id == $r) | .max_age end' fx-ret.json)
+    n=${age%?}; u=${age#"$n"}
+    case $u in d) w=day;; w) w=week;; m) w=month;; y) w=year;; *) fail "unexpected unit in $age";; esac
+    [ "$n" = 1 ] || w="${w}s"
+    grep -Eq "^\| $r \| $n $w \| " $B || fail "BIPA schedule lacks rule $r with its period $n $w"
+    grep -Eq "^\| $r \| $n $w \| " $G || fail "DPIA schedule lacks rule $r with its period $n $w"
+    jq -e --arg r "$r" --arg p "$n $w" '.answers[] | select(.reference_to == 215) | .data.text | contains("<li>\($r): \($p)")' $C >/dev/null ||
+        fail "CNIL answer 215 lacks rule $r ($n $w)"
+done
+grep -qF '| kiosk-enrolment | 90 days | Face images | \*\*/enrolment/\*\* | Enrolment photos, until the template exists. |' $B ||
+    fail "the unmatched rule lacks its categories, globs or basis: $(grep kiosk $B)"
+# policy text is Markdown-escaped, not HTML-escaped: the apostrophe stays, markup and links do not
+grep -qF "6 months' notice \\<b\\>& [review\\](javascript:x)\\</b\\>" $B || fail "basis not Markdown-escaped: $(grep 'Upload photos' $B)"
+run "$FA" dpia --inventory fx-inv.json --retention fx-ret.json --template bipa-retention-policy --format html -o fx-bipa.html
+expect_rc 0
+grep -qF "6 months' notice &lt;b&gt;&amp; [review](javascript:x)&lt;/b&gt;" fx-bipa.html || fail "basis not HTML-escaped in the HTML: $(grep 'Upload photos' fx-bipa.html)"
+! grep -q '<b>\|href="javascript' fx-bipa.html || fail "policy text became markup in the HTML"
+
+# scan documents given directly, with options AFTER the operand (as scan and inventory take)
+run "$FA" dpia scan.json --template gdpr-dpia --retention fx-ret.json -o fx-fromscan.md
+expect_rc 0
+[ "$(stat -c %a fx-fromscan.md)" = 600 ] || fail "fx-fromscan.md is not mode 0600"
+# identical except for the provenance lines that name the input
+if diff fx-fromscan.md $G | grep '^[<>]' | grep -qv 'fx-inv.json\|inventory of scan.json'; then
+    diff fx-fromscan.md $G | head -20 >&2
+    fail "dpia from scan documents differs from dpia from the inventory"
 fi
+run "$FA" dpia scan.json --template cnil-pia
+expect_rc 0
+jq -e . "$WORK/out" >/dev/null || fail "cnil-pia from a scan document with options after it is not JSON"
 
 # HTML: rendered by md4c, checked in a real browser DOM
 run "$FA" dpia --inventory inv.json --retention ret.json --format html -o dpia.html

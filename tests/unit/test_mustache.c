@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "faceaudit/dpia.h"
 #include "faceaudit/mustache.h"
 
 static char *spec_path(const char *suite)
@@ -198,4 +199,49 @@ Test(mustache, partials_through_callback_and_their_errors)
     cr_assert_str_eq(err.msg, "bad:2:1: unclosed section 'x'");
     cr_assert_null(render("{{>loop}}", "{}", &o, &err));
     cr_assert(strstr(err.msg, "nested deeper") != NULL, "%s", err.msg);
+}
+
+/* Markdown escaping (escape: markdown, the default for Markdown templates): data can
+ * neither format nor link nor break a table, and plain prose stays as typed. */
+static void md_is(const char *in, const char *want)
+{
+    char *got = fa_dpia_md_escape(in, strlen(in));
+    cr_assert_str_eq(got, want, "escape(%s)", in);
+    free(got);
+}
+
+Test(mustache_markdown, prose_stays_readable)
+{
+    md_is("the individual's last interaction", "the individual's last interaction");
+    md_is("6 months' notice & \"more\"", "6 months' notice & \"more\"");
+    md_is("face_image: 3 objects", "face_image: 3 objects");
+    md_is("[TO BE COMPLETED BY THE CONTROLLER: name]", "[TO BE COMPLETED BY THE CONTROLLER: name]");
+    md_is("version 0.1.0", "version 0.1.0");
+    md_is("2024.", "2024\\.");
+}
+
+Test(mustache_markdown, markup_links_and_tables_are_escaped)
+{
+    md_is("<script>x</script>", "\\<script\\>x\\</script\\>");
+    md_is("[a](javascript:x) [b][c] [d]: u", "[a\\](javascript:x) [b\\][c] [d\\]: u");
+    md_is("a | b", "a \\| b");
+    md_is("**/logs/**", "\\*\\*/logs/\\*\\*");
+    md_is("_em_ __init__ a_b", "\\_em\\_ \\_\\_init\\_\\_ a_b");
+    md_is("`code` ~~x~~ a\\b", "\\`code\\` \\~\\~x\\~\\~ a\\\\b");
+    md_is("&amp; &#39; & x", "\\&amp; \\&#39; & x");
+    md_is("# h", "\\# h");
+    md_is("- item", "\\- item");
+    md_is("1. item", "1\\. item");
+    md_is("line1\nline2\r\n# not a heading", "line1 line2 # not a heading");
+}
+
+Test(mustache_markdown, view_strings_escaped_keys_and_numbers_kept)
+{
+    json_t *v = json_pack("{s:s, s:i, s:[s, {s:s}], s:b}", "a|b", "x|y", "n", 1, "arr", "<p>", "k", "*",
+                          "t", 1);
+    fa_dpia_view_escape_md(v);
+    char *d = json_dumps(v, JSON_SORT_KEYS | JSON_COMPACT);
+    cr_assert_str_eq(d, "{\"arr\":[\"\\\\<p\\\\>\",{\"k\":\"\\\\*\"}],\"a|b\":\"x\\\\|y\",\"n\":1,\"t\":true}");
+    free(d);
+    json_decref(v);
 }
