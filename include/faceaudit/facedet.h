@@ -8,8 +8,11 @@
  * handle is serialised by a mutex inside it, because cv::CascadeClassifier::detectMultiScale
  * is not documented as thread-safe.
  *
- * When faceaudit is built without OpenCV, fa_facedet_new() fails with a message saying so
- * (src/detect/facedet_none.c) and the image kind reports that once. */
+ * libfaceaudit does not link OpenCV: src/detect/facedet_plugin.c implements this API by
+ * loading the shim, built as faceaudit-opencv.so, with dlopen() on first use. When the plugin
+ * is absent (faceaudit built without OpenCV) or cannot be loaded, fa_facedet_new() fails with
+ * a message saying so and the image kind reports it as an error entry per image it could not
+ * judge; `scan --face-model` checks it before scanning and exits 2. */
 #ifndef FACEAUDIT_FACEDET_H
 #define FACEAUDIT_FACEDET_H
 #include <stddef.h>

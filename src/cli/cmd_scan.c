@@ -1,6 +1,7 @@
 /* faceaudit scan: settings from the command line over faceaudit.yaml, rule packs, the
  * scanner into a sink, a summary on stderr, and the contract's exit status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <time.h>
 #include <signal.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "faceaudit/buf.h"
+#include "faceaudit/facedet.h"
 #include "faceaudit/scan.h"
 #include "faceaudit/scandoc.h"
 #include "faceaudit/state.h"
@@ -556,6 +558,39 @@ static int load_suppressions(settings *st, fa_suppress *sup, char *const *target
     return 0;
 }
 
+/* --face-model is validated before anything is scanned: a model that is missing, unreadable
+ * or that OpenCV's FaceDetectorYN cannot load is a usage error (exit 2), not an error entry
+ * on the first image. This loads the OpenCV plugin at start-up, but only with the option. */
+static int check_face_model(const char *path)
+{
+    struct stat sb;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        cli_error("scan", "--face-model: cannot read %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    close(fd);
+    if (!S_ISREG(sb.st_mode)) {
+        cli_error("scan", "--face-model: %s is not a regular file", path);
+        return -1;
+    }
+    fa_facedet_opts o;
+    fa_facedet_opts_init(&o);
+    o.yunet_model = path;
+    char *msg = NULL;
+    fa_facedet *h = fa_facedet_new(&o, &msg);
+    if (!h) {
+        cli_error("scan", "--face-model: cannot load %s as an OpenCV FaceDetectorYN (YuNet ONNX) model: %s",
+                  path, msg ? msg : "unknown error");
+        fa_facedet_free_str(msg);
+        return -1;
+    }
+    fa_facedet_close(h);
+    return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
     settings st;
@@ -593,10 +628,8 @@ int cmd_scan(int argc, char **argv)
         cli_error("scan", "unknown --format '%s' (%s)", st.format, fa_sink_formats());
         goto done;
     }
-    if (st.face_model && access(st.face_model, R_OK) != 0) {
-        cli_error("scan", "--face-model: cannot read %s: %s", st.face_model, strerror(errno));
+    if (st.face_model && check_face_model(st.face_model) < 0)
         goto done;
-    }
     rs = fa_ruleset_new();
     if (load_rules(&st, rs) < 0)
         goto done;

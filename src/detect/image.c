@@ -299,7 +299,9 @@ static fa_facedet *model_handle(img_prep *p, fa_ctx *ctx, const fa_location *loc
     }
     fa_facedet *h = p->model;
     pthread_mutex_unlock(&p->mu);
-    if (first)   /* said once; the cascades carry on */
+    /* said once; the cascades carry on. `faceaudit scan` loads the model before scanning and
+     * stops with exit 2 when it cannot, so this is for other callers (or a file replaced since). */
+    if (first)
         fa_ctx_error(ctx, loc, "face_model", "--face-model: %s; using the cascades", p->model_err);
     return h;
 }

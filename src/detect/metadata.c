@@ -440,13 +440,18 @@ static fa_status md_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *obj)
         for (int k = 0; k < 4; k++) {
             if (!(sch & (1u << k)) || found[k].regions < minr)
                 continue;
-            fa_ctx_report(ctx, r, obj->loc, r->confidence, hashed, hashed_len,
-                          evidence(schema_names[k], &found[k]),
-                          "%d face region%s tagged in %s metadata%s", found[k].regions,
-                          found[k].regions == 1 ? "" : "s",
-                          k == 0 ? "XMP (MWG)" : k == 1 ? "XMP (Microsoft Photo)" :
-                          k == 2 ? "XMP (IPTC PersonInImage)" : "Picasa",
-                          found[k].names ? ", with person names" : "");
+            if (k == 2)   /* PersonInImage names people but marks no region of the image */
+                fa_ctx_report(ctx, r, obj->loc, r->confidence, hashed, hashed_len,
+                              evidence(schema_names[k], &found[k]),
+                              "%d %s named in XMP (IPTC PersonInImage) metadata", found[k].regions,
+                              found[k].regions == 1 ? "person" : "people");
+            else
+                fa_ctx_report(ctx, r, obj->loc, r->confidence, hashed, hashed_len,
+                              evidence(schema_names[k], &found[k]),
+                              "%d face region%s tagged in %s metadata%s", found[k].regions,
+                              found[k].regions == 1 ? "" : "s",
+                              k == 0 ? "XMP (MWG)" : k == 1 ? "XMP (Microsoft Photo)" : "Picasa",
+                              found[k].names ? ", with person names" : "");
         }
     }
     fa_buf_release(&xmp);

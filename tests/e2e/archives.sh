@@ -124,6 +124,71 @@ expect_rc 0
 jq -e '[.objects[] | select(.location.path | contains("self/self/self"))] | length == 0' out >/dev/null \
     || fail "the loop was walked repeatedly"
 
+# ---------------------------------------------------------------- RAR (libarchive reads it; no free rar tool writes it)
+# tests/lib/mkrar.py writes RAR 4.x and 5.0 archives with STORED members byte by byte.
+if command -v python3 >/dev/null 2>&1; then
+    MKRAR="python3 $TOP/tests/lib/mkrar.py"
+    mkdir -p rar/ok rar/bad rarsrc
+    cp src/inner/c.txt rarsrc/call.log          # line 2 is the Rekognition call
+    $MKRAR rar/ok/x.rar call.log=rarsrc/call.log docs/a.txt=src/a.txt || fail "mkrar rar4"
+    $MKRAR --rar5 rar/ok/x5.rar call.log=rarsrc/call.log || fail "mkrar rar5"
+    $MKRAR rarsrc/inner.rar call.log=rarsrc/call.log || fail "mkrar inner"
+    (cd rarsrc && zip -q "$WORK/rar/ok/outer.zip" inner.rar) || fail "zip around a rar"
+    cp rar/ok/x.rar rar/ok/renamed.dat          # typed by content, not by name
+    $MKRAR --bad-header-crc rar/bad/hdrcrc.rar call.log=rarsrc/call.log || fail "mkrar bad header crc"
+    $MKRAR --rar5 --bad-header-crc rar/bad/hdrcrc5.rar call.log=rarsrc/call.log || fail "mkrar bad header crc 5"
+    $MKRAR --truncate-header rar/bad/trunc.rar call.log=rarsrc/call.log || fail "mkrar truncated"
+    $MKRAR --corrupt-crc rar/bad/datacrc.rar call.log=rarsrc/call.log || fail "mkrar data crc"
+    head -c 60 rar/ok/x5.rar > rar/bad/cut5.rar   # RAR 5.0 cut inside the member's data
+
+    run "$FA" scan --rules "$RULES" --format json --fail-on none rar
+    expect_rc 0
+    mv out rar.json
+    rj() { jq -e "$1" rar.json >/dev/null || fail "$2"; }
+    # finding(PATH, MEMBERS): the Rekognition call on line 2 of that member
+    rfind() { rj "any(.findings[]; .location.path == \"$1\" and .location.members == $2 and .location.line == 2
+                   and .rule_id == \"vendor.aws.rekognition.endpoint\")" "no finding at $1 $2 line 2"; }
+    robj() { rj "any(.objects[]; .location.path == \"$1\" and .location.members == $2)" "no object $1 $2"; }
+    rfind rar/ok/x.rar '["call.log"]'
+    robj rar/ok/x.rar '["call.log"]'
+    robj rar/ok/x.rar '["docs/a.txt"]'
+    rj 'any(.objects[]; .location.path == "rar/ok/x.rar" and .location.members == [] and .type == "application/vnd.rar")' "x.rar not typed RAR"
+    rj 'any(.objects[]; .location.path == "rar/ok/x.rar" and .location.members == ["docs/a.txt"] and .size == 6 and .type == "text/plain")' \
+        "x.rar!docs/a.txt size/type"
+    rfind rar/ok/x5.rar '["call.log"]'
+    rj 'any(.objects[]; .location.path == "rar/ok/x5.rar" and .location.members == [] and .type == "application/vnd.rar")' "x5.rar not typed RAR"
+    rfind rar/ok/outer.zip '["inner.rar","call.log"]'
+    rj 'any(.objects[]; .location.path == "rar/ok/outer.zip" and .location.members == ["inner.rar"] and .type == "application/vnd.rar")' \
+        "outer.zip!inner.rar not typed RAR"
+    rfind rar/ok/renamed.dat '["call.log"]'
+    rj 'any(.objects[]; .location.path == "rar/ok/renamed.dat" and .location.members == [] and .type == "application/vnd.rar")' \
+        "renamed.dat not typed RAR by content"
+    rj 'all(.errors[]; .location.path | startswith("rar/bad/"))' "an error outside rar/bad: the good RARs must read cleanly"
+    # damaged archives are errors entries, and the scan carries on
+    for f in hdrcrc hdrcrc5 trunc; do
+        rj "any(.errors[]; .code == \"corrupt_archive\" and .location.path == \"rar/bad/$f.rar\")" "no corrupt_archive error for $f.rar"
+    done
+    rj 'any(.errors[]; .code == "corrupt_archive" and .location.path == "rar/bad/hdrcrc.rar" and (.message | test("CRC")))' \
+        "the header CRC error is not named"
+    rj 'any(.errors[]; .code == "corrupt_archive" and .location.path == "rar/bad/cut5.rar" and .location.members == ["call.log"])' \
+        "no corrupt_archive error for cut5.rar!call.log"
+    rj 'all(.findings[]; .location.path != "rar/bad/hdrcrc.rar")' "a member behind a bad header CRC was scanned"
+    # A wrong data CRC32 on a STORED member: libarchive (3.6 to 3.8) ends the member before it
+    # compares the CRC, so faceaudit cannot see it; what is asserted is that the archive is
+    # read without a crash and listed. If libarchive starts checking, it must be an error entry.
+    robj rar/bad/datacrc.rar '[]'
+    rj '[.errors[] | select(.location.path == "rar/bad/datacrc.rar")] | all(.code == "corrupt_archive")' "datacrc.rar: unexpected error code"
+    rj '.scan.complete == false' "scan.complete should be false with damaged RARs"
+
+    run "$FA" scan --rules "$RULES" --format text rar/ok/x.rar
+    expect_rc 1
+    expect_out "x.rar!call.log:2:"
+    run "$FA" scan --rules "$RULES" --format json --fail-on none --fail-on-scan-errors rar/ok
+    expect_rc 0     # the good RARs leave the scan complete
+else
+    echo "note: python3 not installed: RAR cases skipped" >&2
+fi
+
 # ---------------------------------------------------------------- unreadable file
 # root reads mode-000 files, so the scan runs as nobody when we are root.
 mkdir -p priv
