@@ -37,6 +37,9 @@ ALL_CXXFLAGS = -std=c++17 -fPIC $(WARN) $(CXXFLAGS) $(SANFLAGS) -Iinclude \
                $(if $(PKGS_CXX),$(shell pkg-config --cflags $(PKGS_CXX)),) -MMD -MP
 LIBS     = $(shell pkg-config --libs $(PKGS_C)) -lm -lpthread -ldl
 LINK     = $(CC) -Wl,--as-needed
+# Criterion (unit tests only; evaluated when a test is built).
+CRITERION_CFLAGS = $(shell pkg-config --cflags criterion)
+CRITERION_LIBS   = $(shell pkg-config --libs criterion)
 
 LIB_SRC     := $(sort $(wildcard src/core/*.c src/source/*.c src/archive/*.c src/sniff/*.c \
                  src/rules/*.c src/parse/*.c src/detect/*.c src/sink/*.c src/scan/*.c src/compliance/*.c))
@@ -55,7 +58,7 @@ BIN      := $(BUILD)/faceaudit
 
 FUZZ_SECONDS ?= 10
 
-.PHONY: all deps check unit e2e demo bench eval install clean fuzz
+.PHONY: all deps check unit e2e demo bench eval install clean fuzz valgrind
 all: $(BIN) $(PLUGIN)
 
 $(BUILD)/obj/%.o: %.c
@@ -81,7 +84,7 @@ $(PLUGIN): $(PLUGIN_OBJ)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIBFA) $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -MF $@.d -Itests/unit $< -o $@ -Wl,--as-needed $(LIBFA) $(LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) $(CRITERION_CFLAGS) -MF $@.d -Itests/unit $< -o $@ -Wl,--as-needed $(LIBFA) $(LIBS) $(CRITERION_LIBS)
 
 # deps: exactly the Debian 12 packages the build, tests, demo and bench need; idempotent.
 deps:
@@ -108,6 +111,11 @@ bench: deps
 eval: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@BUILD=$(BUILD) tools/eval.sh
+
+# valgrind: memcheck over the unit tests and the CLI on samples/ (a few minutes; not in check).
+valgrind: deps
+	@$(MAKE) --no-print-directory -j$(NPROC) all $(TEST_BIN)
+	@BUILD=$(BUILD) tools/valgrind.sh
 
 # fuzz: every libFuzzer target in tests/fuzz/ for FUZZ_SECONDS each (clang; make deps installs it).
 fuzz: deps
