@@ -471,6 +471,42 @@ std::vector<cv::Rect> fast_candidates(Worker *wp, const cv::Mat &grey, int minsz
     return boxes;
 }
 
+// Histogram equalisation with each grey level's share capped (the excess spread evenly), like
+// CLAHE's clip limit but over the whole image, when one level dominates. Plain equalizeHist let a flat background
+// (a photo pasted on a white or light-grey page: an ID scan) take most of the output range
+// and crushed the face into a few dark levels, where no cascade finds it.
+void equalize_limited(cv::Mat &grey)
+{
+    double hist[256] = {0};
+    for (int y = 0; y < grey.rows; y++) {
+        const unsigned char *row = grey.ptr<unsigned char>(y);
+        for (int x = 0; x < grey.cols; x++) hist[row[x]]++;
+    }
+    const double total = (double)grey.rows * grey.cols;
+    if (total <= 0) return;
+    // Only a flat light background (one grey level from 128 up over a fifth of the image)
+    // needs the cap: it squeezes everything darker, the face included, into the bottom of the
+    // range. A dark one leaves the rest most of the range, and natural images keep plain
+    // equalisation, which the detector's tuning was measured on (tools/eval-faces.sh).
+    const double *top = std::max_element(hist, hist + 256);
+    if (*top < 0.2 * total || top - hist < 128) {
+        cv::equalizeHist(grey, grey);
+        return;
+    }
+    const double cap = 8.0 * total / 256.0;   // at most 8x an even share per level
+    double excess = 0;
+    for (double &v : hist)
+        if (v > cap) { excess += v - cap; v = cap; }
+    unsigned char lut[256];
+    double cdf = 0;
+    for (int i = 0; i < 256; i++) {
+        cdf += hist[i] + excess / 256.0;
+        lut[i] = (unsigned char)std::min(255.0, cdf / total * 255.0 + 0.5);
+    }
+    cv::Mat table(1, 256, CV_8U, lut);
+    cv::LUT(grey, table, grey);
+}
+
 int detect_impl(fa_facedet *h, const unsigned char *data, size_t len, fa_faceresult *out,
                 char **errmsg)
 {
@@ -530,7 +566,7 @@ int detect_impl(fa_facedet *h, const unsigned char *data, size_t len, fa_faceres
 
     cv::Mat grey;
     cv::cvtColor(work, grey, cv::COLOR_BGR2GRAY);
-    cv::equalizeHist(grey, grey);
+    equalize_limited(grey);
 
     // Borrow a worker (or load one more) for the detection proper; returned on every path.
     {

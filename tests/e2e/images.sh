@@ -67,6 +67,26 @@ mkdir -p model.onnx
 run "$FA" scan $R --format json --face-model model.onnx corpus/photos/a.jpg
 expect_rc 2
 expect_err 'face-model: model.onnx is not a regular file'
+# A photo pasted on a flat light page (an ID scan, a form): the page's single grey level must
+# not take the whole contrast range from the face. Dark and mid-grey pages as controls.
+if /usr/bin/python3 -c 'import cv2' 2>/dev/null; then
+    /usr/bin/python3 - "$TOP/samples/images/astronaut-face.jpg" <<'PY'
+import cv2, numpy as np, os, sys
+face = cv2.imread(sys.argv[1])
+os.makedirs("pages", exist_ok=True)
+for bg in (40, 128, 200, 255):
+    for side in (600, 1800):
+        page = np.full((side, side, 3), bg, np.uint8)
+        s = side // 3
+        f = cv2.resize(face, (s, s * face.shape[0] // face.shape[1]))
+        page[s:s + f.shape[0], s:s + f.shape[1]] = f
+        cv2.imwrite("pages/bg%d_%d.jpg" % (bg, side), page)
+PY
+    run "$FA" scan $R --format json pages
+    expect_rc 1
+    jq -e '[.objects[] | .location.path] - [.findings[] | select(.category == "face_image") | .location.path] == []' out >/dev/null ||
+        fail "faces on flat pages missed: $(jq -c '[.objects[].location.path] - [.findings[].location.path]' out)"
+fi
 if [ -n "${FACEAUDIT_TEST_YUNET:-}" ] && [ -f "$FACEAUDIT_TEST_YUNET" ]; then
     run "$FA" scan $R --format json --face-model "$FACEAUDIT_TEST_YUNET" corpus/photos/a.jpg
     jq -e '(.errors | length) == 0 and (.findings[0].evidence.detector | test("yunet"; "i"))' out >/dev/null \
