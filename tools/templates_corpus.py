@@ -10,7 +10,8 @@ float32 as ArcFace/FaceNet normed embeddings; dlib/face_recognition 128-d float6
 ~1.3 and elements within +-0.4; raw InsightFace 512-d with norms 15-30; raw SFace 128-d),
 negatives are the look-alikes the kind must reject (softmax outputs, histograms, 3-D points,
 sensor series, word and sentence vectors, CLIP vectors named as such, image arrays, random
-bytes in base64). labels.tsv: <relative path>\t<1|0>\t<what>.
+bytes in base64; tables of ids and counts). CSV/TSV exports also come with numeric id
+columns next to the vector (csvid/). labels.tsv: <relative path>\t<1|0>\t<what>.
 Needs python3 and numpy only (Debian python3-numpy).
 """
 import base64, io, json, os, pickle, struct, sys, zipfile
@@ -159,6 +160,24 @@ def emit_all(root, name, gen, label, labels, scale, i, ctx_word):
     hdr = "id,name," + ",".join(f"{ctx_word[:3]}_{k}" for k in range(d))
     rows = [f"{k},person{k}," + ",".join("%.6g" % x for x in row) for k, row in enumerate(a)]
     write(root, f"csv/{name}-{i}.csv", hdr + "\n" + "\n".join(rows) + "\n", label, name, labels)
+    # exports whose only other column is a numeric id (leading, or trailing, or both), as
+    # CSV and TSV, with and without a header: the id must not hide the vector columns
+    sep = "\t" if i % 2 else ","
+    idname = ["person_id", "id", "index", "row"][i % 4]
+    if i % 3 == 0:
+        hdr = sep.join([idname] + [f"e{k}" for k in range(d)])
+    elif i % 3 == 1:
+        hdr = sep.join([idname] + [f"{ctx_word[:3]}_{k}" for k in range(d)] + ["frame"])
+    else:
+        hdr = None     # no header: only the integer column tells the id apart
+    rows = []
+    for k, row in enumerate(a):
+        cells = [str(1000 + 7 * k)] + ["%.6g" % x for x in row]
+        if i % 3 == 1:
+            cells.append(str(17 + k))
+        rows.append(sep.join(cells))
+    write(root, f"csvid/{name}-{i}.{'tsv' if i % 2 else 'csv'}", (hdr + "\n" if hdr else "") + "\n".join(rows) + "\n",
+          label, name, labels)
     pg = "".join(f"{k}\tperson{k}\t{fmt(row, 6)}\n" for k, row in enumerate(a))
     write(root, f"pgvector/{name}-{i}.tsv", pg, label, name, labels)
     # base64 float32 in a log line
@@ -181,6 +200,24 @@ def random_b64(root, i, labels):
     write(root, f"b64/random-{i}.log", "\n".join(lines) + "\n", 0, "random-base64", labels)
 
 
+def id_negatives(root, i, labels):
+    """Tables with id columns that hold no template: integer ids and counts, integer
+    histogram bins, and float columns that are a series or a probability row."""
+    n = 4 + i % 3
+    rows = ["user_id,visits,clicks,purchases,returns,sessions,pages,errors,seconds"]
+    rows += [",".join(str(x) for x in [100 + k] + list(R.poisson(30, 8))) for k in range(n * 5)]
+    write(root, f"csvid/counts-{i}.csv", "\n".join(rows) + "\n", 0, "id-and-counts", labels)
+    d = 128 if i % 2 == 0 else 512
+    hdr = "id," + ",".join(f"bin_{k}" for k in range(d))
+    rows = [hdr] + [f"{k}," + ",".join(str(x) for x in R.poisson(12, d)) for k in range(n)]
+    write(root, f"csvid/histogram-id-{i}.csv", "\n".join(rows) + "\n", 0, "histogram-with-id", labels)
+    rows = [f"{k}\t" + "\t".join("%.6g" % x for x in r) for k, r in enumerate(sensor(d, n))]
+    write(root, f"csvid/sensor-id-{i}.tsv", "\n".join(rows) + "\n", 0, "sensor-with-id", labels)
+    rows = ["sample_id," + ",".join(f"p{k}" for k in range(d))]
+    rows += [f"{k}," + ",".join("%.6g" % x for x in r) for k, r in enumerate(softmax(d, n))]
+    write(root, f"csvid/softmax-id-{i}.csv", "\n".join(rows) + "\n", 0, "softmax-with-id", labels)
+
+
 def corpus(root, scale):
     labels = []
     for name, gen in POS.items():
@@ -194,6 +231,8 @@ def corpus(root, scale):
             emit_all(root, name, gen, 0, labels, scale, i, "clip_text_embedding" if i % 2 else "sentence_vector")
     for i in range(scale * 2):
         random_b64(root, i, labels)
+    for i in range(scale):
+        id_negatives(root, i, labels)
     with open(os.path.join(root, "labels.tsv"), "w") as f:
         for rel, lab, what in labels:
             f.write(f"{rel}\t{lab}\t{what}\n")

@@ -39,6 +39,11 @@ void        fa_jsonarr_free(fa_jsonarr *j);
 void        fa_jsonarr_line(fa_jsonarr *j, const char *line, size_t n, long lineno);
 /* 1 while inside an unclosed JSON array or object (the next line belongs to it). */
 int         fa_jsonarr_open(const fa_jsonarr *j);
+/* After the last line: 1 when the text ended inside a JSON value that holds numbers (an
+ * array of numbers is open, or vectors were already found in the value), also when the
+ * last line stops mid-number inside it; *line is the line where that top-level value
+ * began. The caller decides what a cut means (a document vs the last line of a log). */
+int         fa_jsonarr_truncated(const fa_jsonarr *j, long *line);
 
 typedef struct fa_csvvec fa_csvvec;
 fa_csvvec  *fa_csvvec_new(fa_tvec_fn fn, void *udata);     /* free with fa_csvvec_free */

@@ -15,9 +15,11 @@ typedef void (*fa_pickle_vec_fn)(void *udata, const char *path, fa_vdtype dtype,
                                  const double *v);
 
 /* Walks the pickle in p[0..len). Memory is bounded by max_mem bytes of parser state (0 =
- * 256 MiB). Returns FA_OK; FA_FAIL with err code "malformed_pickle" (unknown opcode, stack
- * underflow, truncated, bad memo reference) or "pickle_too_complex" (memory bound). Vectors
- * found before a failure have already been passed to fn. */
+ * 256 MiB). Returns FA_OK; FA_FAIL with err code "truncated" (the data ends before STOP or
+ * inside an opcode's argument, e.g. a cut file or a length claiming more than is there),
+ * "malformed_pickle" (unknown opcode, stack underflow, bad memo reference) or
+ * "pickle_too_complex" (memory bound). On a failure, arrays already complete on the stack
+ * are still passed to fn (salvage of a cut file). */
 fa_status fa_pickle_walk(const unsigned char *p, size_t len, size_t max_mem,
                          fa_pickle_vec_fn fn, void *udata, fa_err *err);
 #endif

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include "faceaudit/buf.h"
 #include "faceaudit/detect.h"
 #include "faceaudit/parse_jsonarr.h"
@@ -280,6 +281,18 @@ static void vector_release(void *prep)
     free(p);
 }
 
+static int pickle_name(const char *name)
+{
+    static const char *const ext[] = { ".pkl", ".pickle", ".pck", ".pcl" };
+    size_t n = name ? strlen(name) : 0;
+    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+        size_t k = strlen(ext[i]);
+        if (n > k && !strcasecmp(name + n - k, ext[i]))
+            return 1;
+    }
+    return 0;
+}
+
 static unsigned vector_wants(void *prep, const fa_object *obj)
 {
     const vprep *p = prep;
@@ -292,6 +305,10 @@ static unsigned vector_wants(void *prep, const fa_object *obj)
         (!strcmp(t, FA_TYPE_FAISS) && (c & FA_VC_BIT(FA_VC_FAISS))) ||
         (!strcmp(t, FA_TYPE_SAFETENSORS) && (c & FA_VC_BIT(FA_VC_SAFETENSORS))) ||
         (!strcmp(t, FA_TYPE_HDF5) && (c & FA_VC_BIT(FA_VC_HDF5))))
+        return FA_IN_BUFFER;
+    /* A pickle the sniffer rejected because it is cut (its FRAME is longer than the file)
+     * is still read, when its name says pickle, so the truncation becomes an error entry. */
+    if (!strcmp(t, FA_TYPE_BINARY) && (c & FA_VC_BIT(FA_VC_PICKLE)) && pickle_name(obj->name))
         return FA_IN_BUFFER;
     if (fa_type_is_text(t) && (c & (FA_VC_BIT(FA_VC_JSON) | FA_VC_BIT(FA_VC_CSV) |
                                     FA_VC_BIT(FA_VC_PGVECTOR) | FA_VC_BIT(FA_VC_TEXT))))
@@ -634,10 +651,25 @@ static fa_status vector_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *ob
             if (dim && h.nelem)
                 add_raw(&b, "", FA_VC_NPY, obj->data + h.offset, dt, h.big_endian, dim, h.nelem / dim,
                         h.fortran && h.ndim == 2);
+        } else if (st != FA_OK && !strcmp(err.code, "truncated") && h.kind == 'f' && h.data_len && h.ndim >= 1 &&
+                   !h.fortran && (h.itemsize == 2 || h.itemsize == 4 || h.itemsize == 8) && h.offset <= obj->len) {
+            /* Cut file: the whole rows present are judged (never more than the file holds);
+             * the truncation is an error entry below. */
+            fa_vdtype dt = h.itemsize == 2 ? FA_VDT_F16 : h.itemsize == 4 ? FA_VDT_F32 : FA_VDT_F64;
+            size_t dim = h.shape[h.ndim - 1];
+            if (dim && dim <= FA_TEXTVEC_MAX)
+                add_raw(&b, "", FA_VC_NPY, obj->data + h.offset, dt, h.big_endian, dim,
+                        (obj->len - h.offset) / ((size_t)h.itemsize * dim), 0);
         } else if (st == FA_OK && h.kind == 'O') {
             /* object arrays hold a pickle after the header: lists of per-face arrays */
             b.cont = FA_VC_PICKLE;
             st = fa_pickle_walk(obj->data + h.offset, h.data_len, 0, on_pickle_vec, &b, &err);
+        }
+    } else if (!strcmp(t, FA_TYPE_BINARY)) {
+        /* named like a pickle (see vector_wants): only if it starts like one */
+        if (obj->len >= 3 && obj->data[0] == 0x80 && obj->data[1] >= 2 && obj->data[1] <= 5) {
+            b.cont = FA_VC_PICKLE;
+            st = fa_pickle_walk(obj->data, obj->len, 0, on_pickle_vec, &b, &err);
         }
     } else if (!strcmp(t, FA_TYPE_PICKLE)) {
         b.cont = FA_VC_PICKLE;
@@ -677,6 +709,7 @@ typedef struct tstate {
     collector    c;
     fa_jsonarr  *json;
     fa_csvvec   *csv;
+    long         first_line;     /* first line with something other than blanks */
 } tstate;
 
 static void on_tvec(void *u, const fa_tvec *tv)
@@ -722,6 +755,12 @@ static fa_status vector_text_chunk(void *tstate_, const char *p, size_t n, long 
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         const char *le = nl ? nl : end;
         size_t len = (size_t)(le - p);
+        if (!t->first_line)
+            for (size_t i = 0; i < len; i++)
+                if (p[i] != ' ' && p[i] != '\t' && p[i] != '\r') {
+                    t->first_line = line;
+                    break;
+                }
         if (fa_jsonarr_open(t->json) || memchr(p, '[', len) || memchr(p, '{', len))
             fa_jsonarr_line(t->json, p, len, line);
         else
@@ -740,6 +779,17 @@ static fa_status vector_text_end(void *tstate_)
     if (!t)
         return FA_OK;
     fa_csvvec_finish(t->csv);
+    fa_status st = FA_OK;
+    long open_line;
+    if (fa_jsonarr_truncated(t->json, &open_line) && open_line == t->first_line) {
+        /* The text is one JSON value (it starts on the first line) and it is cut inside an
+         * array of numbers or after vectors: a truncated document. A JSON-lines log whose
+         * last line is cut (a live log being written) is not an error: its value starts on
+         * a later line, and the complete lines before it are judged as usual. */
+        fa_ctx_error(t->ctx, &t->loc, "truncated", "text ends inside the JSON value that starts on line %ld",
+                     open_line);
+        st = FA_WARN;
+    }
     coll_report(&t->c, t->ctx, &t->loc);
     coll_free(&t->c);
     fa_jsonarr_free(t->json);
@@ -747,7 +797,7 @@ static fa_status vector_text_end(void *tstate_)
     fa_location_free(&t->loc);
     free(t->name);
     free(t);
-    return FA_OK;
+    return st;
 }
 
 /* ---------------------------------------------------------------- decoded bytes (base64) */

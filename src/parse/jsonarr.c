@@ -89,6 +89,9 @@ struct fa_jsonarr {
     int        overflow;
     fa_buf     path;
     double    *svals;      /* numbers of a stringified array */
+    size_t     top_emitted;   /* vectors found in the current top-level value */
+    long       cut_line;      /* > 0: the last line fed dropped an unfinished value with
+                                 numbers in it that began on this line */
 };
 
 fa_jsonarr *fa_jsonarr_new(fa_tvec_fn fn, void *udata)
@@ -136,7 +139,30 @@ static void emit(fa_jsonarr *j, const double *v, size_t n, fa_vcont c, long line
                  const char *ctx, size_t ctxlen)
 {
     fa_tvec tv = { j->path.buf, c, line, n, v, ctx, ctxlen };
+    j->top_emitted++;
     j->fn(j->udata, &tv);
+}
+
+/* The open value holds numbers: an array of numbers is open, or vectors were found in it. */
+static int open_with_numbers(const fa_jsonarr *j)
+{
+    if (!j->depth)
+        return 0;
+    const frame *f = &j->st[j->depth - 1];
+    return j->top_emitted || (f->type == '[' && f->numeric && j->nvals);
+}
+
+int fa_jsonarr_truncated(const fa_jsonarr *j, long *line)
+{
+    if (j->cut_line > 0) {
+        *line = j->cut_line;
+        return 1;
+    }
+    if (open_with_numbers(j)) {
+        *line = j->st[0].line;
+        return 1;
+    }
+    return 0;
 }
 
 /* "[0.1, -0.2, ...]" inside a JSON string: a stringified vector. */
@@ -185,6 +211,7 @@ static void close_array(fa_jsonarr *j, const char *line, size_t linelen)
 void fa_jsonarr_line(fa_jsonarr *j, const char *line, size_t n, long lineno)
 {
     const char *p = line, *end = line + n;
+    j->cut_line = 0;     /* a cut followed by more text was not the end of it */
     while (p < end) {
         char c = *p;
         frame *top = j->depth ? &j->st[j->depth - 1] : NULL;
@@ -241,6 +268,8 @@ void fa_jsonarr_line(fa_jsonarr *j, const char *line, size_t n, long lineno)
             if (j->lost || j->depth == MAXDEPTH) {
                 j->lost++;
             } else {
+                if (!j->depth)
+                    j->top_emitted = 0;    /* a new top-level value */
                 frame *f = &j->st[j->depth++];
                 f->type = c;
                 f->numeric = 1;
@@ -274,7 +303,8 @@ void fa_jsonarr_line(fa_jsonarr *j, const char *line, size_t n, long lineno)
             p++;
             break;
         default:
-            if (top && top->type == '[')
+            /* a sign or point ending the line is a number cut off, not text in the array */
+            if (top && top->type == '[' && !(p + 1 == end && (c == '-' || c == '+' || c == '.')))
                 top->numeric = 0;
             p++;
             /* skip the rest of a word quickly */
@@ -293,6 +323,8 @@ void fa_jsonarr_line(fa_jsonarr *j, const char *line, size_t n, long lineno)
         if (!(last == ',' || last == '[' || last == '{' || last == ':' ||
               (unsigned)(last - '0') < 10 || last == '"' || last == ']' || last == '}' ||
               last == 'e' || last == 'l')) {
+            if (open_with_numbers(j))
+                j->cut_line = j->st[0].line;   /* ends mid-number ("-", "1e") or mid-word */
             j->depth = 0;
             j->lost = 0;
             j->nvals = 0;

@@ -44,9 +44,11 @@ static int faiss_header(const unsigned char *p, size_t len, size_t off, uint32_t
     return 0;
 }
 
-/* Flat storage: header then a vector (u64 count, of floats, or of bytes in newer files). */
+/* Flat storage: header then a vector (u64 count, of floats, or of bytes in newer files).
+ * 0: all nt vectors present; 1: the file ends inside them (*present whole vectors are
+ * there); -1: the sizes disagree (not flat storage of this shape). */
 static int faiss_flat(const unsigned char *p, size_t len, size_t off, uint32_t d, uint64_t nt,
-                      const unsigned char **raw)
+                      const unsigned char **raw, uint64_t *present)
 {
     if (off + 8 > len)
         return -1;
@@ -54,9 +56,13 @@ static int faiss_flat(const unsigned char *p, size_t len, size_t off, uint32_t d
     uint64_t floats = (uint64_t)d * nt;
     if (sz != floats && sz != floats * 4)
         return -1;
-    if (floats > (len - off - 8) / 4)
-        return -1;
     *raw = p + off + 8;
+    uint64_t fit = (len - off - 8) / 4 / d;     /* whole vectors the file holds */
+    if (nt > fit) {
+        *present = fit;
+        return 1;
+    }
+    *present = nt;
     return 0;
 }
 
@@ -73,25 +79,45 @@ fa_status fa_faiss_parse(const unsigned char *p, size_t len, fa_mlvec_fn fn, voi
     memcpy(name, p, 4);
     name[4] = 0;
     fa_mlvec mv = { name, FA_VDT_F32, 0, d, nt, NULL };
-    const unsigned char *raw;
-    if ((!memcmp(p, "IxF2", 4) || !memcmp(p, "IxFI", 4)) && faiss_flat(p, len, end, d, nt, &raw) == 0) {
-        mv.raw = raw;
-    } else {
+    const unsigned char *raw = NULL;
+    uint64_t present = 0, claimed = nt;
+    int fl = -1;
+    if (!memcmp(p, "IxF2", 4) || !memcmp(p, "IxFI", 4))
+        fl = faiss_flat(p, len, end, d, nt, &raw, &present);
+    if (fl < 0) {
         /* Wrappers (IDMap, HNSW, PreTransform, Refine) hold a flat storage further on: look
          * for one with the same d and a consistent size, bounded to the data present. */
-        for (size_t off = end; off + 4 <= len && !mv.raw; off++) {
+        for (size_t off = end; off + 4 <= len && fl < 0; off++) {
             if (p[off] != 'I' || (memcmp(p + off, "IxF2", 4) && memcmp(p + off, "IxFI", 4)))
                 continue;
             uint32_t d2;
             uint64_t n2;
             size_t e2;
             if (faiss_header(p, len, off, &d2, &n2, &e2) == 0 && d2 == d &&
-                faiss_flat(p, len, e2, d2, n2, &raw) == 0) {
-                mv.raw = raw;
-                mv.count = n2;
-            }
+                (fl = faiss_flat(p, len, e2, d2, n2, &raw, &present)) >= 0)
+                claimed = n2;
         }
     }
+    if (fl >= 0) {
+        /* Never more vectors than the file holds: a truncated file gives what is there. */
+        mv.raw = raw;
+        mv.count = (size_t)present;
+        if (present)
+            fn(udata, &mv);
+        if (fl == 1)
+            return fa_err_set(err, FA_FAIL, "truncated",
+                              "FAISS index truncated: header claims %llu vectors of dimension %u, the file holds %llu",
+                              (unsigned long long)claimed, d, (unsigned long long)present);
+        return FA_OK;
+    }
+    /* Compressed codes (PQ, SQ, IVF lists, ...): only the shape is known. Each vector takes
+     * at least one byte of codes, so the header's count is bounded by the bytes after it;
+     * lists stored on disk ("ilod") live in another file and cannot be checked. */
+    int ondisk = memmem(p + end, len - end, "ilod", 4) != NULL;
+    if (!ondisk && nt > len - end)
+        return fa_err_set(err, FA_FAIL, "truncated",
+                          "FAISS index truncated: header claims %llu vectors, only %zu bytes follow it",
+                          (unsigned long long)nt, len - end);
     fn(udata, &mv);
     return FA_OK;
 }
@@ -114,6 +140,8 @@ fa_status fa_safetensors_parse(const unsigned char *p, size_t len, fa_mlvec_fn f
     size_t dlen = len - 8 - (size_t)hl;
     const char *key;
     json_t *t;
+    uint64_t cut_need = 0, cut_have = 0;     /* the first tensor that runs past the end */
+    const char *cut = NULL;
     json_object_foreach(h, key, t) {
         if (!strcmp(key, "__metadata__") || !json_is_object(t))
             continue;
@@ -138,20 +166,46 @@ fa_status fa_safetensors_parse(const unsigned char *p, size_t len, fa_mlvec_fn f
             else nelem *= (uint64_t)s;
         }
         json_int_t b = json_integer_value(json_array_get(offs, 0)), e = json_integer_value(json_array_get(offs, 1));
-        uint64_t need = nelem * fa_vdtype_size(vt);
-        if (bad || b < 0 || e < b || (uint64_t)e > dlen || (uint64_t)(e - b) != need) {
+        size_t w = fa_vdtype_size(vt);
+        uint64_t need = nelem * w;
+        if (bad || !json_is_integer(json_array_get(offs, 0)) || !json_is_integer(json_array_get(offs, 1)) ||
+            b < 0 || e < b || (uint64_t)(e - b) != need) {
             json_decref(h);
             return fa_err_set(err, FA_FAIL, "malformed_safetensors",
-                              "safetensors tensor offsets disagree with its shape or the file size");
+                              "safetensors tensor offsets disagree with its shape");
         }
         size_t dim = (size_t)json_integer_value(json_array_get(shape, rank - 1));
         if (!dim)
             continue;
-        fa_mlvec mv = { key, vt, 0, dim, (size_t)(nelem / dim), data + b };
-        fn(udata, &mv);
+        uint64_t count = nelem / dim;
+        if ((uint64_t)e > dlen) {
+            /* The file ends inside this tensor: only its whole rows that are present count. */
+            uint64_t have = (uint64_t)b < dlen ? (dlen - (uint64_t)b) / w / dim : 0;
+            if (!cut) {
+                cut = key;
+                cut_need = (uint64_t)e;
+                cut_have = dlen;
+            }
+            count = have;
+        }
+        if (count) {
+            fa_mlvec mv = { key, vt, 0, dim, (size_t)count, data + b };
+            fn(udata, &mv);
+        }
+    }
+    fa_status st = FA_OK;
+    if (cut) {
+        char nm[64];
+        size_t k;
+        for (k = 0; cut[k] && k + 1 < sizeof nm; k++)   /* a name is metadata; keep it printable */
+            nm[k] = (cut[k] >= 0x20 && cut[k] < 0x7f) ? cut[k] : '?';
+        nm[k] = 0;
+        st = fa_err_set(err, FA_FAIL, "truncated",
+                        "safetensors data truncated: tensor '%s' ends at byte %llu of the data, %llu present",
+                        nm, (unsigned long long)cut_need, (unsigned long long)cut_have);
     }
     json_decref(h);
-    return FA_OK;
+    return st;
 }
 
 static const unsigned char hdf5_sig[8] = { 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };

@@ -170,7 +170,7 @@ static pval objval(pobj *o)
 static int need(pk *k, size_t n)
 {
     if ((size_t)(k->end - k->p) < n)
-        return fail(k, "malformed_pickle", "truncated pickle");
+        return fail(k, "truncated", "pickle truncated: an argument runs past the end");
     return 0;
 }
 
@@ -187,7 +187,7 @@ static int readline(pk *k, const char **s, size_t *n)
 {
     const unsigned char *nl = memchr(k->p, '\n', (size_t)(k->end - k->p));
     if (!nl)
-        return fail(k, "malformed_pickle", "truncated text argument");
+        return fail(k, "truncated", "pickle truncated: a text argument has no end");
     *s = (const char *)k->p;
     *n = (size_t)(nl - k->p);
     k->p = nl + 1;
@@ -719,7 +719,7 @@ static int run(pk *k, pval *result)
         }
         }
     }
-    return fail(k, "malformed_pickle", "truncated pickle (no STOP)");
+    return fail(k, "truncated", "pickle truncated: it ends before STOP");
 }
 
 /* ---------------------------------------------------------------- finding vectors */

@@ -81,6 +81,74 @@ Test(jsonarr, bounded_array)
     fa_jsonarr_free(j);
 }
 
+static void vec512(char *buf, size_t cap, int nvals)
+{
+    size_t n = 0;
+    for (int i = 0; i < nvals && n + 16 < cap; i++)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%.5f", i ? ", " : "", ((i * 37) % 101 - 50.5) / 400.0);
+    buf[n] = 0;
+}
+
+/* A JSON document cut inside its array: fa_jsonarr_truncated, with the value's first line. */
+Test(jsonarr, truncated_document)
+{
+    static char v[512 * 16], doc[sizeof v + 64];
+    vec512(v, sizeof v, 512);
+    got g = { 0 };
+    long line = 0;
+    /* complete: not truncated */
+    fa_jsonarr *j = fa_jsonarr_new(cb, &g);
+    snprintf(doc, sizeof doc, "{\"embedding\": [%s]}", v);
+    feed(j, doc);
+    cr_assert_eq(g.n, 1);
+    cr_assert(!fa_jsonarr_truncated(j, &line));
+    fa_jsonarr_free(j);
+    /* cut mid-way (after a comma, inside a number, right after a minus sign) */
+    static const char *const tails[] = { ", ", "0.12", ", -" };
+    for (size_t t = 0; t < 3; t++) {
+        got h = { 0 };
+        j = fa_jsonarr_new(cb, &h);
+        vec512(v, sizeof v, 200);
+        snprintf(doc, sizeof doc, "{\"embedding\": [%s%s", v, tails[t]);
+        fa_jsonarr_line(j, doc, strlen(doc), 1);
+        cr_assert_eq(h.n, 0);                            /* a partial vector is never passed */
+        cr_assert(fa_jsonarr_truncated(j, &line), "tail %zu", t);
+        cr_assert_eq(line, 1);
+        fa_jsonarr_free(j);
+    }
+    /* pretty-printed, cut after the first of two vectors: the value began on line 1 */
+    got k = { 0 };
+    j = fa_jsonarr_new(cb, &k);
+    feed(j, "{\n \"faces\": [\n  [0.5, -0.25, 0.125],\n  [0.5,");
+    cr_assert_eq(k.n, 1);
+    cr_assert(fa_jsonarr_truncated(j, &line));
+    cr_assert_eq(line, 1);
+    fa_jsonarr_free(j);
+    /* a cut line followed by more text is not the end of the text */
+    got m = { 0 };
+    j = fa_jsonarr_new(cb, &m);
+    feed(j, "{\"v\": [0.5, -\n{\"ok\": true}\n");
+    cr_assert(!fa_jsonarr_truncated(j, &line));
+    /* text without numbers left open is not reported (log brackets, prose) */
+    feed(j, "{\"msg\": \"starting\", \"tags\": [\"a\",");
+    cr_assert(!fa_jsonarr_truncated(j, &line));
+    fa_jsonarr_free(j);
+}
+
+/* JSON-lines: the cut last line is reported with its own line number (the caller tells a
+ * live log from a document by it). */
+Test(jsonarr, truncated_last_line_of_jsonl)
+{
+    got g = { 0 };
+    long line = 0;
+    fa_jsonarr *j = fa_jsonarr_new(cb, &g);
+    feed(j, "{\"e\": [0.5, -0.25, 0.125]}\n{\"e\": [0.5, -0.25, 0.125]}\n{\"e\": [0.5, -0.2");
+    cr_assert_eq(g.n, 2);
+    cr_assert(fa_jsonarr_truncated(j, &line));
+    cr_assert_eq(line, 3);
+    fa_jsonarr_free(j);
+}
+
 Test(csvvec, rows_with_header_and_column)
 {
     got g = { 0 };

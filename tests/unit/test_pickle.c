@@ -82,7 +82,7 @@ Test(pickle, hostile_inputs_fail_cleanly)
     const unsigned char huge[] = { 0x80, 0x03, ']', 'B', 0xff, 0xff, 0xff, 0xff, 'x' };
     fa_err_clear(&e);
     cr_assert_eq(fa_pickle_walk(huge, sizeof huge, 0, cb, &z, &e), FA_FAIL);
-    cr_assert_str_eq(e.code, "malformed_pickle");
+    cr_assert_str_eq(e.code, "truncated");    /* a length claiming more than the file holds */
     /* memo reference to nothing */
     const unsigned char memo[] = { 0x80, 0x02, 'h', 0x05, '.' };
     fa_err_clear(&e);
@@ -95,6 +95,7 @@ Test(pickle, hostile_inputs_fail_cleanly)
     const unsigned char unk[] = { 0x80, 0x02, 0xff, '.' };
     fa_err_clear(&e);
     cr_assert_eq(fa_pickle_walk(unk, sizeof unk, 0, cb, &z, &e), FA_FAIL);
+    cr_assert_str_eq(e.code, "malformed_pickle");
     /* os.system via REDUCE: kept as an inert name, nothing runs, no vector */
     static const char evil[] = "\x80\x02" "cos\nsystem\nX\x05\x00\x00\x00touch\x85R.";
     fa_err_clear(&e);
@@ -108,4 +109,45 @@ Test(pickle, hostile_inputs_fail_cleanly)
     fa_err_clear(&e);
     cr_assert_eq(fa_pickle_walk(p.b, p.n, 1024, cb, &z, &e), FA_FAIL);
     cr_assert_str_eq(e.code, "pickle_too_complex");
+}
+
+/* A face_recognition-style pickle cut in half: "truncated", and the vectors complete
+ * before the cut are still passed (salvaged from the stack). */
+Test(pickle, truncated_before_stop)
+{
+    pb p = { .n = 0 };
+    S(&p, "\x80\x04\x95\xff\xff\x00\x00\x00\x00\x00\x00}\x94(");  /* FRAME longer than the data */
+    binunicode(&p, "encodings");
+    S(&p, "]\x94(");
+    size_t ends[3];
+    for (int k = 0; k < 3; k++) {
+        S(&p, "](");
+        for (int i = 0; i < 128; i++) binfloat(&p, (i % 2 ? -1 : 1) * 0.003 * (i + 1 + k));
+        S(&p, "e");
+        ends[k] = p.n;
+    }
+    S(&p, "eu.");
+    /* complete: no error */
+    seen all = { 0 };
+    fa_err e; fa_err_clear(&e);
+    cr_assert_eq(fa_pickle_walk(p.b, p.n, 0, cb, &all, &e), FA_OK, "%s", e.msg);
+    cr_assert_eq(all.n, 3);
+    /* cut inside the third vector's floats */
+    seen z = { 0 };
+    fa_err_clear(&e);
+    cr_assert_eq(fa_pickle_walk(p.b, ends[1] + 300, 0, cb, &z, &e), FA_FAIL);
+    cr_assert_str_eq(e.code, "truncated");
+    cr_assert_eq(z.n, 2, "salvaged %d", z.n);
+    cr_assert_eq(z.dim, 128);
+    /* cut just before STOP */
+    seen y = { 0 };
+    fa_err_clear(&e);
+    cr_assert_eq(fa_pickle_walk(p.b, p.n - 1, 0, cb, &y, &e), FA_FAIL);
+    cr_assert_str_eq(e.code, "truncated");
+    cr_assert_eq(y.n, 3);
+    /* protocol 0 text argument without its newline */
+    static const char t0[] = "(lp0\nF0.5";
+    fa_err_clear(&e);
+    cr_assert_eq(fa_pickle_walk((const unsigned char *)t0, sizeof t0 - 1, 0, cb, &y, &e), FA_FAIL);
+    cr_assert_str_eq(e.code, "truncated");
 }
