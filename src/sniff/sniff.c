@@ -94,13 +94,15 @@ static int pickle_opcode(unsigned char c)
     return c != '\0' && memchr(ops, c, sizeof ops - 1) != NULL;
 }
 
-static int is_pickle(const unsigned char *h, size_t n, long long total)
+static int is_pickle(const unsigned char *h, size_t n)
 {
     if (n < 3 || h[0] != 0x80 || h[1] < 2 || h[1] > 5) return 0;
     if (h[2] == 0x95) {   /* FRAME */
         if (n < 12) return 1;
+        /* A frame longer than the object is a cut pickle (an interrupted copy): still typed
+         * as one, so the walker reports it truncated instead of the bytes going unread. */
         uint64_t flen = le64(h + 3);
-        if (flen == 0 || (total >= 0 && flen > (uint64_t)total)) return 0;
+        if (flen == 0 || flen > ((uint64_t)1 << 48)) return 0;
         return pickle_opcode(h[11]);
     }
     return pickle_opcode(h[2]);
@@ -233,7 +235,7 @@ const char *fa_sniff(const unsigned char *head, size_t n, long long total)
         has(h, n, 0, "II+\0", 4) || has(h, n, 0, "MM\0+", 4))   /* classic and BigTIFF */
         return FA_TYPE_TIFF;
     if (has(h, n, 0, "\x93NUMPY", 6) && (n < 7 || (h[6] >= 1 && h[6] <= 3))) return FA_TYPE_NPY;
-    if (is_pickle(h, n, total)) return FA_TYPE_PICKLE;
+    if (is_pickle(h, n)) return FA_TYPE_PICKLE;
     if (is_faiss(h, n)) return FA_TYPE_FAISS;
     if (has(h, n, 0, "\x89HDF\r\n\x1a\n", 8)) return FA_TYPE_HDF5;
 

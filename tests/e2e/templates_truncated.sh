@@ -46,6 +46,7 @@ import os; os.remove("t/full.npy")
 # 3. the first half of a face_recognition encodings pickle (protocol 4: FRAME)
 p = pickle.dumps({"encodings": [v for v in dl], "names": [f"p{i}" for i in range(6)]}, protocol=4)
 open("t/half_encodings.pickle", "wb").write(p[:len(p) // 2])
+open("t/half_encodings.bak", "wb").write(p[:len(p) // 2])   # typed by content, not by name
 # a JSON document cut inside its 512-float array
 s = json.dumps({"face_id": "f-1", "embedding": [round(float(x), 6) for x in u[0]]})
 open("t/cut_doc.json", "w").write(s[:len(s) // 2])
@@ -80,6 +81,7 @@ error cut.npy 'length == 1 and .[0].code == "truncated"' || fail "cut npy: $(jq 
 
 # 3. cut pickles and JSON documents are errors; a live log's last line is not
 error half_encodings.pickle 'length == 1 and .[0].code == "truncated"' || fail "cut pickle: $(jq -c .errors out)"
+error half_encodings.bak 'length == 1 and .[0].code == "truncated"' || fail "cut pickle named .bak: $(jq -c .errors out)"
 error cut_doc.json 'length == 1 and .[0].code == "truncated"' || fail "cut JSON: $(jq -c .errors out)"
 finding cut_doc.json 'length == 0' || fail "a partial JSON vector was reported"
 error live.jsonl 'length == 0' || fail "live JSON-lines log reported as an error: $(jq -c .errors out)"

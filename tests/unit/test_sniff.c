@@ -89,8 +89,10 @@ Test(sniff, tensors_and_models)
     cr_expect_str_eq(sniff_lit(S("\x80\x02}q\x00X\x03\x00\x00\x00" "embq\x01K\x01s.")), FA_TYPE_PICKLE);
     cr_expect_str_eq(sniff_lit(S("\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00]\x94(K\x01K\x02" "e.")),
                      FA_TYPE_PICKLE);
-    /* a frame longer than the object, an unknown protocol, a bad opcode: not pickle */
-    cr_expect_str_neq(fa_sniff(S("\x80\x04\x95\xff\xff\x00\x00\x00\x00\x00\x00}\x94."), 14), FA_TYPE_PICKLE);
+    /* a frame longer than the object: a cut pickle, typed so that it is reported truncated */
+    cr_expect_str_eq(fa_sniff(S("\x80\x04\x95\xff\xff\x00\x00\x00\x00\x00\x00}\x94."), 14), FA_TYPE_PICKLE);
+    /* an absurd frame length, an unknown protocol, a bad opcode: not pickle */
+    cr_expect_str_neq(fa_sniff(S("\x80\x04\x95\xff\xff\xff\xff\xff\xff\xff\x7f}\x94."), 14), FA_TYPE_PICKLE);
     cr_expect_str_neq(sniff_lit(S("\x80\x09}q\x00.")), FA_TYPE_PICKLE);
     cr_expect_str_neq(sniff_lit(S("\x80\x02\x00\x00\x00")), FA_TYPE_PICKLE);
 
