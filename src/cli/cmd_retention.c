@@ -47,6 +47,35 @@ static int write_file(const char *path, const fa_buf *b)
     return cli_close_output(CMD, f, path);
 }
 
+/* A policy category that faceaudit never reports and no scan document holds is most likely
+ * a typo (face_imgae): its rule can never match, silently. Rule packs may add categories,
+ * so it is a warning, not an error. */
+static void warn_unknown_categories(const fa_policy *p, const fa_scandoc *d)
+{
+    static const char *const known[] = { "face_image", "face_template", "biometric_metadata",
+                                         "vendor_endpoint", NULL };
+    for (size_t i = 0; i <= p->nrules; i++) {
+        const fa_policy_rule *r = i < p->nrules ? &p->rules[i] : &p->deflt;
+        if (i == p->nrules && !p->has_default)
+            break;
+        for (char **c = r->categories; c && *c; c++) {
+            int seen = 0;
+            for (size_t k = 0; known[k] && !seen; k++)
+                seen = !strcmp(known[k], *c);
+            for (size_t k = 0; k < d->nfindings && !seen; k++)
+                seen = !strcmp(d->findings[k].category, *c);
+            if (seen)
+                continue;
+            char where[48] = "";
+            if (r->line > 0 && p->source)
+                snprintf(where, sizeof where, " (line %ld)", r->line);
+            cli_error(CMD, "warning: policy rule '%s'%s: category '%s' is not one faceaudit reports "
+                      "(face_image, face_template, biometric_metadata, vendor_endpoint) and no scan "
+                      "document holds it: the rule matches nothing", r->id, where, *c);
+        }
+    }
+}
+
 int cmd_retention(int argc, char **argv)
 {
     struct option lo[16];
@@ -170,6 +199,7 @@ int cmd_retention(int argc, char **argv)
     long overdue = (long)json_integer_value(json_object_get(sum, "overdue"));
     long due = (long)json_integer_value(json_object_get(sum, "due"));
     long needs = (long)json_integer_value(json_object_get(sum, "needs_decision"));
+    warn_unknown_categories(pol, doc);
     if (needs)
         cli_error(CMD, "%ld object(s) need a decision: the policy sets no max_age for them "
                   "(--set max_age=DURATION or a policy rule)", needs);
