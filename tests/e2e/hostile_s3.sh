@@ -186,7 +186,9 @@ start_server trickle-only
 timeout 40 "$FA" scan -q --rules "$WORK/mini.yaml" --endpoint-url "http://127.0.0.1:$PORT" --s3-timeout 60 \
     --format json s3://b >"$WORK/sigint.out" 2>"$WORK/sigint.err" &
 FPID=$!
-sleep 1.5
+# signal it once its GET is in flight (a fixed sleep can land before the handler is installed)
+for _ in $(seq 1 200); do grep -q '^GET ' "$WORK/server.log" 2>/dev/null && break; sleep 0.05; done
+sleep 0.2
 T0=$(date +%s)
 kill -INT "$FPID"
 wait "$FPID"; RC=$?

@@ -131,14 +131,42 @@ jq -e '.stats.findings == 20000 and .stats.objects == 20000' r1.json >/dev/null 
 jq -e '.stats.carried_over > 0 and .stats.carried_over < 20000' r1.json >/dev/null || fail "the killed run was not resumed partially: $(jq -c .stats r1.json)"
 run "$FA" scan --rules pack.yaml --state big.db --format json -o r2.json big
 jq -e '.stats.read_bytes == 0 and .stats.findings == 20000' r2.json >/dev/null || fail "after resume: $(jq -c .stats r2.json)"
+# Two real runs on one state file: the second gives up after --lock-timeout while the first
+# holds it, or waits for it and then carries everything over.
+"$FA" scan --rules pack.yaml --state two.db -j 1 --format json -o two1.json --quiet big &
+first=$!
+i=0   # until the first run holds the lock
+while flock -n two.db true 2>/dev/null && [ $i -lt 500 ]; do sleep 0.01; i=$((i+1)); done
+run "$FA" scan --rules pack.yaml --state two.db --lock-timeout 0.2 --format json big
+expect_rc 2
+expect_err 'in use by another faceaudit run'
+run "$FA" scan --rules pack.yaml --state two.db --lock-timeout 120 --format json big
+expect_rc 1
+wait $first || [ $? -eq 1 ] || fail "the first of two runs failed"
+jq -e '.stats.carried_over == 20000 and .stats.read_bytes == 0' out >/dev/null ||
+    fail "the waiting run did not carry over the first run's work: $(jq -c .stats out)"
 # SIGTERM: a graceful stop is reported as incomplete (exit 2) and keeps what finished
-"$FA" scan --rules pack.yaml --state term.db -j 1 --format json -o /dev/null big 2> term.err &
-pid=$!
-sleep 0.5
-kill -TERM $pid 2>/dev/null
-wait $pid; trc=$?
-if [ $trc -ne 1 ]; then   # 1 = it finished before the signal arrived
-    [ $trc -eq 2 ] || fail "SIGTERM exit $trc"
+# (sent once the run has committed its first batch, so it is scanning: not after a fixed sleep,
+# which on a loaded machine can land before the handler is installed)
+trc=$(python3 - "$FA" <<'PY'
+import os, signal, sqlite3, subprocess, sys, time
+p = subprocess.Popen([sys.argv[1], "scan", "--rules", "pack.yaml", "--state", "term.db", "-j", "1",
+                      "--format", "json", "-o", "/dev/null", "big"], stderr=open("term.err", "w"))
+deadline = time.time() + 60
+while p.poll() is None and time.time() < deadline:
+    try:
+        n = sqlite3.connect("file:term.db?mode=ro", uri=True, timeout=0.1).execute("SELECT count(*) FROM objects").fetchone()[0]
+    except sqlite3.Error:
+        n = 0
+    if n > 0:
+        p.send_signal(signal.SIGTERM)
+        break
+    time.sleep(0.005)
+print(p.wait())
+PY
+)
+if [ "$trc" -ne 1 ]; then   # 1 = it finished before the signal arrived
+    [ "$trc" -eq 2 ] || fail "SIGTERM exit $trc"
     grep -q interrupted term.err || fail "no 'interrupted' message"
 fi
 run "$FA" scan --rules pack.yaml --state term.db --format json -o t.json big
