@@ -18,6 +18,7 @@ typedef struct fa_xmp_stats {
 
 /* Each XMP packet found is appended to out followed by '\n'; out never grows past cap bytes
  * (a packet is cut at the cap). d/len: the whole file. */
+void fa_xmp_add_packet(fa_buf *out, size_t cap, const void *p, size_t n);
 
 /* PNG: iTXt (plain or zlib), zTXt and tEXt chunks with keyword XML:com.adobe.xmp, and
  * ImageMagick / exiftool "Raw profile type xmp" (hex after a header) in zTXt / tEXt. */

@@ -143,16 +143,6 @@ static unsigned long le32(const unsigned char *p)
     return (unsigned long)p[3] << 24 | (unsigned long)p[2] << 16 | (unsigned long)p[1] << 8 | p[0];
 }
 
-static void add_packet(fa_buf *out, size_t cap, const unsigned char *p, size_t n)
-{
-    if (out->len >= cap)
-        return;
-    if (n > cap - out->len)
-        n = cap - out->len;
-    fa_buf_add(out, p, n);
-    fa_buf_addch(out, '\n');
-}
-
 static void xmp_jpeg(const unsigned char *d, size_t len, fa_buf *out, size_t cap)
 {
     static const char std_ns[] = "http://ns.adobe.com/xap/1.0/";       /* + NUL */
@@ -173,9 +163,9 @@ static void xmp_jpeg(const unsigned char *d, size_t len, fa_buf *out, size_t cap
         size_t n = seg - 2;
         if (m == 0xE1) {
             if (n > sizeof std_ns && !memcmp(p, std_ns, sizeof std_ns))
-                add_packet(out, cap, p + sizeof std_ns, n - sizeof std_ns);
+                fa_xmp_add_packet(out, cap, p + sizeof std_ns, n - sizeof std_ns);
             else if (n > sizeof ext_ns + 40 && !memcmp(p, ext_ns, sizeof ext_ns))
-                add_packet(out, cap, p + sizeof ext_ns + 40, n - sizeof ext_ns - 40);
+                fa_xmp_add_packet(out, cap, p + sizeof ext_ns + 40, n - sizeof ext_ns - 40);
         }
         i += 2 + seg;
     }
@@ -189,7 +179,7 @@ static void xmp_webp(const unsigned char *d, size_t len, fa_buf *out, size_t cap
         if (n > len - i - 8)
             return;
         if (!memcmp(d + i, "XMP ", 4))
-            add_packet(out, cap, d + i + 8, n);
+            fa_xmp_add_packet(out, cap, d + i + 8, n);
         i += 8 + n + (n & 1);
     }
 }

@@ -24,7 +24,7 @@ static void note(fa_xmp_stats *st, const char *fmt, ...)
 }
 
 /* Appends up to the cap, then the '\n' that separates packets. */
-static void add_packet(fa_buf *out, size_t cap, const void *p, size_t n)
+void fa_xmp_add_packet(fa_buf *out, size_t cap, const void *p, size_t n)
 {
     if (out->len >= cap)
         return;
@@ -192,7 +192,7 @@ static void png_text(const unsigned char *type, const unsigned char *p, size_t n
     size_t tn = n - k;
     if (!compressed) {
         if (xmp)
-            add_packet(out, cap, t, tn);
+            fa_xmp_add_packet(out, cap, t, tn);
         else
             raw_profile(t, tn, out, cap, st);
         return;
@@ -206,7 +206,7 @@ static void png_text(const unsigned char *type, const unsigned char *p, size_t n
     fa_buf tmp = FA_BUF_INIT;
     if (inflate_capped(zs, zinit, t, tn, &tmp, keep, st) == INF_OK) {
         if (xmp)
-            add_packet(out, cap, tmp.buf, tmp.len);
+            fa_xmp_add_packet(out, cap, tmp.buf, tmp.len);
         else
             raw_profile((const unsigned char *)tmp.buf, tmp.len, out, cap, st);
     }
@@ -296,7 +296,7 @@ void fa_xmp_tiff(const unsigned char *d, size_t len, fa_buf *out, size_t cap, fa
         }
         size_t inl = big ? 8 : 4;
         if (count <= inl) {
-            add_packet(out, cap, e + (big ? 12 : 8), (size_t)count);
+            fa_xmp_add_packet(out, cap, e + (big ? 12 : 8), (size_t)count);
             return;
         }
         uint64_t off = rd(e + (big ? 12 : 8), big ? 8 : 4, be);
@@ -305,7 +305,7 @@ void fa_xmp_tiff(const unsigned char *d, size_t len, fa_buf *out, size_t cap, fa
                  (unsigned long long)count, (unsigned long long)off);
             return;
         }
-        add_packet(out, cap, d + off, (size_t)count);
+        fa_xmp_add_packet(out, cap, d + off, (size_t)count);
         return;
     }
 }

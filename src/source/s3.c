@@ -188,6 +188,20 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     return k;
 }
 
+/* Writes a block of --debug trace lines whole (one lock: lines of parallel requests do not
+ * interleave). */
+static void trace_write(s3_client *c, const fa_buf *b)
+{
+    pthread_mutex_lock(&c->trace_mu);
+    for (size_t off = 0; off < b->len;) {
+        ssize_t w = write(c->trace_fd, b->buf + off, b->len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    pthread_mutex_unlock(&c->trace_mu);
+}
+
 static int on_trace(CURL *h, curl_infotype type, char *data, size_t size, void *ud)
 {
     (void)h;
@@ -210,15 +224,7 @@ static int on_trace(CURL *h, curl_infotype type, char *data, size_t size, void *
             continue;
         fa_buf_addf(&b, "s3: %s%.*s\n", prefix, (int)n, line);
     }
-    pthread_mutex_lock(&c->trace_mu);
-    size_t off = 0;
-    while (off < b.len) {
-        ssize_t w = write(c->trace_fd, b.buf + off, b.len - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    pthread_mutex_unlock(&c->trace_mu);
+    trace_write(c, &b);
     fa_buf_release(&b);
     free(clean);
     return 0;
@@ -858,14 +864,7 @@ static void trace_note(s3_client *c, const char *fmt, ...)
     fa_buf_vaddf(&b, fmt, ap);
     va_end(ap);
     fa_buf_addch(&b, '\n');
-    pthread_mutex_lock(&c->trace_mu);
-    for (size_t off = 0; off < b.len;) {
-        ssize_t w = write(c->trace_fd, b.buf + off, b.len - off);
-        if (w <= 0)
-            break;
-        off += (size_t)w;
-    }
-    pthread_mutex_unlock(&c->trace_mu);
+    trace_write(c, &b);
     fa_buf_release(&b);
 }
 

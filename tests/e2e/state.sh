@@ -104,27 +104,32 @@ for i in range(20000):
     with open(f"big/f{i:05d}.log", "w") as f:
         f.write(f"line {i}\nPOST https://api.facecheck.example/v1/match\n")
 PY
-# Killed as soon as its first batch is committed (polling the state file), not after a fixed
-# sleep: a fast machine would otherwise finish before the kill.
-python3 - "$FA" <<'PY'
-import os, signal, sqlite3, subprocess, sys, time
-p = subprocess.Popen([sys.argv[1], "scan", "--rules", "pack.yaml", "--state", "big.db", "-j", "1",
-                      "--format", "json", "-o", "/dev/null", "--quiet", "big"])
+# signal_when_scanning SIG DB: runs `faceaudit scan` on big/ with state file DB and sends SIG
+# as soon as its first batch is committed (polling the file), not after a fixed sleep: a fast
+# machine would finish first, a loaded one would not have its handlers yet. Prints the exit
+# status (negative: killed by that signal); the scan's stderr goes to DB.err.
+signal_when_scanning() {
+    python3 - "$FA" "$1" "$2" <<'PY'
+import signal, sqlite3, subprocess, sys, time
+fa, sig, db = sys.argv[1], getattr(signal, sys.argv[2]), sys.argv[3]
+p = subprocess.Popen([fa, "scan", "--rules", "pack.yaml", "--state", db, "-j", "1", "--format", "json",
+                      "-o", "/dev/null", "big"], stderr=open(db + ".err", "w"))
 deadline = time.time() + 60
 while p.poll() is None and time.time() < deadline:
     try:
-        n = sqlite3.connect("file:big.db?mode=ro", uri=True, timeout=0.1).execute("SELECT count(*) FROM objects").fetchone()[0]
+        n = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=0.1).execute("SELECT count(*) FROM objects").fetchone()[0]
     except sqlite3.Error:
         n = 0
     if n > 0:
-        p.send_signal(signal.SIGKILL)
+        p.send_signal(sig)
         break
     time.sleep(0.005)
-p.wait()
-# The run must have died by the kill: an early exit of its own would make the rest meaningless.
-sys.exit(0 if p.returncode == -signal.SIGKILL else f"the run to interrupt exited {p.returncode} before the kill")
+print(p.wait())
 PY
-[ $? -eq 0 ] || fail "could not interrupt a run"
+}
+# The run must have died by the kill: an early exit of its own would make the rest meaningless.
+krc=$(signal_when_scanning SIGKILL big.db)
+[ "$krc" = -9 ] || fail "the run to interrupt exited $krc before the kill: $(cat big.db.err)"
 run "$FA" scan --rules pack.yaml --state big.db --format json -o r1.json big
 expect_rc 1
 jq -e '.stats.findings == 20000 and .stats.objects == 20000' r1.json >/dev/null || fail "resumed run results: $(jq -c .stats r1.json)"
@@ -146,28 +151,10 @@ wait $first || [ $? -eq 1 ] || fail "the first of two runs failed"
 jq -e '.stats.carried_over == 20000 and .stats.read_bytes == 0' out >/dev/null ||
     fail "the waiting run did not carry over the first run's work: $(jq -c .stats out)"
 # SIGTERM: a graceful stop is reported as incomplete (exit 2) and keeps what finished
-# (sent once the run has committed its first batch, so it is scanning: not after a fixed sleep,
-# which on a loaded machine can land before the handler is installed)
-trc=$(python3 - "$FA" <<'PY'
-import os, signal, sqlite3, subprocess, sys, time
-p = subprocess.Popen([sys.argv[1], "scan", "--rules", "pack.yaml", "--state", "term.db", "-j", "1",
-                      "--format", "json", "-o", "/dev/null", "big"], stderr=open("term.err", "w"))
-deadline = time.time() + 60
-while p.poll() is None and time.time() < deadline:
-    try:
-        n = sqlite3.connect("file:term.db?mode=ro", uri=True, timeout=0.1).execute("SELECT count(*) FROM objects").fetchone()[0]
-    except sqlite3.Error:
-        n = 0
-    if n > 0:
-        p.send_signal(signal.SIGTERM)
-        break
-    time.sleep(0.005)
-print(p.wait())
-PY
-)
+trc=$(signal_when_scanning SIGTERM term.db)
 if [ "$trc" -ne 1 ]; then   # 1 = it finished before the signal arrived
     [ "$trc" -eq 2 ] || fail "SIGTERM exit $trc"
-    grep -q interrupted term.err || fail "no 'interrupted' message"
+    grep -q interrupted term.db.err || fail "no 'interrupted' message"
 fi
 run "$FA" scan --rules pack.yaml --state term.db --format json -o t.json big
 jq -e '.stats.findings == 20000' t.json >/dev/null || fail "after SIGTERM: $(jq -c .stats t.json)"
