@@ -3,11 +3,7 @@
 # as `make eval`), the contract's locations (npz members, JSON-lines line numbers), and
 # malformed inputs becoming `errors` entries without a crash.
 . "$TOP/tests/lib/e2e.sh"
-PY=""
-for p in /usr/bin/python3 python3; do
-    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy' 2>/dev/null; then PY=$p; break; fi
-done
-[ -n "$PY" ] || skip "python3 with numpy (python3-numpy) not installed"
+need_python_module numpy
 RULES="$TOP/rules/templates.yaml"
 
 # 1. precision and recall on a small generated corpus

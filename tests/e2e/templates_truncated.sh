@@ -3,11 +3,7 @@
 # a count larger than the file holds; identifier columns do not hide CSV/TSV vectors; a
 # JSON-lines log whose last line is being written is not an error.
 . "$TOP/tests/lib/e2e.sh"
-PY=""
-for p in /usr/bin/python3 python3; do
-    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import numpy' 2>/dev/null; then PY=$p; break; fi
-done
-[ -n "$PY" ] || skip "python3 with numpy (python3-numpy) not installed"
+need_python_module numpy
 RULES="$TOP/rules/templates.yaml"
 
 mkdir -p t

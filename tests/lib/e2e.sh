@@ -16,3 +16,12 @@ expect_no_out() { ! grep -q -- "$1" "$WORK/out" || fail "stdout has: $1"; }
 expect_err() { grep -q -- "$1" "$WORK/err" || { head -c 3000 "$WORK/err"; fail "stderr lacks: $1"; }; }
 # jq-free JSON checks go through python3 when present, else node.
 json_eval() { python3 - "$@"; }
+# need_python_module MOD: sets PY to a python3 that can import MOD (Debian's /usr/bin/python3
+# first: the python3-* packages install there), else skips the test.
+need_python_module() {
+    PY=""
+    for p in /usr/bin/python3 python3; do
+        if command -v "$p" >/dev/null 2>&1 && "$p" -c "import $1" 2>/dev/null; then PY=$p; return 0; fi
+    done
+    skip "python3 with $1 (python3-$1) not installed"
+}
