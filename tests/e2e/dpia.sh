@@ -58,8 +58,11 @@ grep -q "\*\*$IMAGES face images\*\*" dpia.md || fail "dpia.md lacks the face im
 grep -q "\*\*$TEMPLATES face templates\*\*" dpia.md || fail "dpia.md lacks the template count $TEMPLATES"
 grep -q "\*\*$OVERDUE overdue\*\*" dpia.md || fail "dpia.md lacks the overdue count $OVERDUE"
 grep -q "data subjects.*: $ESTIMATE\$" dpia.md || fail "dpia.md lacks the subjects estimate $ESTIMATE"
+# md_text FILE: the Markdown with its backslash escapes resolved, as a reader sees it
+md_text() { sed 's/\\\([^A-Za-z0-9 ]\)/\1/g' "$1"; }
+md_text dpia.md > dpia.txt
 for loc in $(jq -r '.stores[].location' inv.json); do
-    grep -qF "| \`$loc\` |" dpia.md || fail "store $loc not in the stores table"
+    grep -qF "| $loc |" dpia.txt || fail "store $loc not in the stores table"
 done
 for h in $(jq -r '.flows[] | select(.kind == "vendor") | .to.host' inv.json); do
     grep -qF "| $h |" dpia.md || fail "recipient $h not listed"
@@ -203,6 +206,16 @@ while read -r t; do
 done <templates.txt
 G=fx-gdpr-dpia.md B=fx-bipa-retention-policy.md C=fx-cnil-pia.json
 [ -f $G ] && [ -f $B ] && [ -f $C ] || fail "a shipped template was not rendered"
+# Paths keep their characters: the overdue face_N.jpg files appear as written once the
+# Markdown is resolved, and in the HTML without a stray backslash (escapes inside code spans
+# are not resolved, so paths must not be put in code spans).
+for f in $(jq -r '.artifacts[] | select(.status == "overdue") | .location' fx-ret.json); do
+    md_text $B | grep -qF -- "- $f (" || fail "overdue $f not written as is in $B"
+done
+run "$FA" dpia --inventory fx-inv.json --retention fx-ret.json --template bipa-retention-policy --format html -o fx-bipa.html
+expect_rc 0
+grep -q 'face_[0-9]*\.jpg' fx-bipa.html || fail "no face_N.jpg path in the BIPA HTML"
+! grep -q 'face\\_' fx-bipa.html || fail "a path in the BIPA HTML carries a Markdown escape"
 img_txt() { [ "$1" = 1 ] && echo "1 face image" || echo "$1 face images"; }
 tpl_txt() { [ "$1" = 1 ] && echo "1 face template" || echo "$1 face templates"; }
 grep -qF "**$(img_txt "$FX_IMG")**" $G || fail "$G lacks the scanned image count $FX_IMG"
@@ -217,7 +230,7 @@ for h in $FX_HOSTS; do
     jq -e --arg h "$h" '.answers[] | select(.reference_to == 112) | .data.text | contains($h)' $C >/dev/null || fail "$h not in the CNIL answer 112"
 done
 for loc in $(jq -r '.stores[] | select(.holds_biometric) | .location' fx-inv.json); do
-    grep -qF "| \`$loc\` |" $G || fail "store $loc not in $G"
+    md_text $G | grep -qF "| $loc |" || fail "store $loc not in $G"
 done
 jq -e --argjson n "$FX_IMG" '.answers[] | select(.reference_to == 121) | .data.text | contains("Face images: \($n) objects")' $C >/dev/null ||
     fail "CNIL answer 121 lacks the image count $FX_IMG"
@@ -274,6 +287,6 @@ for s in "Step 1. Identify the need for a DPIA" "Step 5. Identify and assess ris
 done
 grep -q "<strong>$IMAGES face images</strong>" dom.html || fail "image count not in the DOM"
 grep -q "<strong>$OVERDUE overdue</strong>" dom.html || fail "overdue count not in the DOM"
-grep -q '<td><code>s3://photos-prod/</code></td>' dom.html || fail "store table not in the DOM"
+grep -q '<td>s3://photos-prod/</td>' dom.html || fail "store table not in the DOM"
 grep -q '<table>' dom.html || fail "no table in the DOM"
 echo "dpia e2e ok"
