@@ -539,8 +539,10 @@ static int load_suppressions(settings *st, fa_suppress *sup, char *const *target
         return 0;
     }
     /* Folder targets: each one's own .faceauditignore. Files named on the command line (a
-     * pre-commit hook's staged files): the current folder's, as git reads the root .gitignore. */
-    int files = 0, dot = 0;
+     * pre-commit hook's staged files): the current folder's, as git reads the root .gitignore,
+     * unless another folder is a target too: the patterns of one set apply to every target,
+     * and the current folder's are relative to it, not to that folder. */
+    int files = 0, dot = 0, other_dirs = 0;
     for (int i = 0; i < ntargets; i++) {
         struct stat sb;
         if (stat(targets[i], &sb) != 0)
@@ -549,11 +551,13 @@ static int load_suppressions(settings *st, fa_suppress *sup, char *const *target
             files = 1;
         if (!S_ISDIR(sb.st_mode))
             continue;
-        dot |= !strcmp(targets[i], ".") || !strcmp(targets[i], "./");
+        int is_dot = !strcmp(targets[i], ".") || !strcmp(targets[i], "./");
+        dot |= is_dot;
+        other_dirs |= !is_dot;
         if (load_ignore_in(sup, targets[i]) < 0)
             return -1;
     }
-    if (files && !dot && load_ignore_in(sup, ".") < 0)
+    if (files && !dot && !other_dirs && load_ignore_in(sup, ".") < 0)
         return -1;
     return 0;
 }

@@ -294,9 +294,13 @@ static int file_target_skipped(walk *w, const char *target, const char *name)
         rel = name;
     if (any_match(s->opts.exclude, rel, name))
         return 1;
+    /* A parent folder that --exclude or an ignore pattern names skips the file, as the walk
+     * would never have entered that folder. */
     for (const char *p = strchr(rel, '/'); p; p = strchr(p + 1, '/')) {
         char *parent = fa_xstrndup(rel, (size_t)(p - rel));
-        int hit = fa_suppress_path(s->opts.suppress, parent, 1);
+        const char *pname = strrchr(parent, '/');
+        pname = pname ? pname + 1 : parent;
+        int hit = any_match(s->opts.exclude, parent, pname) || fa_suppress_path(s->opts.suppress, parent, 1);
         free(parent);
         if (hit)
             return 1;

@@ -140,6 +140,16 @@ jq -s -e 'map(.location.path) | sort == ["repo/bundle.zip","repo/logs/app.log","
     fail "ignore file with file targets: $(jq -s -c 'map(.location.path)' out)"
 ( cd repo && run "$FA" scan --rules ../pack.yaml --exclude 'logs/*.log' --format jsonl logs/app.log
   [ "$RC" = 0 ] && jq -s -e 'length == 0' "$WORK/out" >/dev/null ) || fail "--exclude with a file target: $(cat out err)"
+# ... but not when another folder is a target too: the current folder's patterns are relative
+# to it, so they must not reach into that folder (selfies/*.jpg would hide repo2/selfies/a.jpg)
+mkdir -p repo2/selfies && cp repo/selfies/a.jpg repo2/selfies/a.jpg
+( cd repo && run "$FA" scan --rules ../pack.yaml --format jsonl logs/app.log ../repo2
+  jq -s -e 'map(.location.path) | index("../repo2/selfies/a.jpg") != null' "$WORK/out" >/dev/null ) ||
+    fail "the current folder's ignore file reached into a folder target: $(jq -s -c 'map(.location.path)' out)"
+# --exclude naming a parent folder of a file named on the command line skips it
+( cd repo && run "$FA" scan --rules ../pack.yaml --exclude vendor --format jsonl vendor/lib.log
+  [ "$RC" = 0 ] && jq -s -e 'length == 0' "$WORK/out" >/dev/null ) || fail "--exclude vendor with vendor/lib.log: $(cat out err)"
+rm -rf repo2
 rm repo/.faceauditignore
 printf '%s\n' "$fp" > only-fp.ignore
 run "$FA" scan --rules pack.yaml --ignore-file only-fp.ignore --format jsonl repo
