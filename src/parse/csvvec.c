@@ -40,6 +40,7 @@ struct fa_csvvec {
     size_t    *hoff, *hlen;          /* its cells (offsets into header.buf) */
     unsigned char *hcont;            /* hcont[i]: cell i+1 continues cell i's numbered series */
     size_t     nhcell, ahcell;
+    int        hsplit;               /* hoff/hlen/hcont are those of header (split lazily) */
     unsigned char *nonint;           /* per column: a non-integer was seen in this table */
     size_t     anonint, table_fields;   /* fields per row of the current table */
 };
@@ -140,16 +141,26 @@ static int header_cell(void *u, size_t idx, const char *f, const char *fe)
 
 static int continues(const fa_csvvec *c, size_t i);
 
+/* Most non-numeric lines are prose that no numeric row follows: the line is only kept here,
+ * and split into cells when a row needs its column names (header_cells). */
 static void set_header(fa_csvvec *c, const char *line, size_t n, char d)
 {
     fa_buf_reset(&c->header);
     fa_buf_add(&c->header, line, n < HEADER_MAX ? n : HEADER_MAX);
     c->hdelim = d;
+    c->hsplit = 0;
+    c->table_fields = 0;     /* a new table: forget which columns held non-integers */
+}
+
+static void header_cells(fa_csvvec *c)
+{
+    if (c->hsplit)
+        return;
+    c->hsplit = 1;
     c->nhcell = 0;
-    split(c->header.buf, c->header.len, d, header_cell, c);
+    split(c->header.buf, c->header.len, c->hdelim, header_cell, c);
     for (size_t i = 0; i < c->nhcell; i++)
         c->hcont[i] = i + 1 < c->nhcell && continues(c, i);
-    c->table_fields = 0;     /* a new table: forget which columns held non-integers */
 }
 
 /* A cell as prefix, number, suffix ("emb_", 12, "" or "x[", 3, "]"). 0 without a number. */
@@ -234,9 +245,11 @@ static int numbering(const fa_csvvec *c, size_t s, size_t e)
 }
 
 /* Narrows the numeric run [*s, *e) to the vector's columns (see the top of the file). */
-static void narrow(const fa_csvvec *c, size_t nfields, char d, size_t *s, size_t *e)
+static void narrow(fa_csvvec *c, size_t nfields, char d, size_t *s, size_t *e)
 {
     size_t a = *s, b = *e;
+    if (c->header.len && c->hdelim == d)
+        header_cells(c);
     int hdr = c->header.len && c->hdelim == d && c->nhcell == nfields;
     if (hdr) {
         size_t best = 0, bs = 0, run = 1, rs = a;
