@@ -85,20 +85,11 @@ fa_scanner *fa_scanner_new(fa_ruleset *rs, const fa_scan_opts *opts, fa_err *err
     return s;
 }
 
-/* The text buffer's resting size: CHUNK_MIN, or max_line + 1 when that is smaller, so that
- * a line longer than a small --max-line fills the buffer without a newline (the limit hit)
- * instead of passing inside a batch of lines. */
-static size_t chunk_rest(const fa_scanner *s)
-{
-    int64_t max_line = s->opts.limits.value[FA_LIM_MAX_LINE];
-    return max_line >= 0 && max_line + 1 < (int64_t)CHUNK_MIN ? (size_t)max_line + 1 : CHUNK_MIN;
-}
-
 static void ctx_init(fa_ctx *c, fa_scanner *s)
 {
     c->scanner = s;
     c->sink = NULL;
-    c->chunk_cap = chunk_rest(s);
+    c->chunk_cap = CHUNK_MIN;
     c->chunk = fa_xmalloc(c->chunk_cap + 1);
 }
 
@@ -304,6 +295,34 @@ static void feed_text(text_run *tr, size_t ntr, const char *p, size_t n, long li
             tr[i].kind->text_chunk(tr[i].state, p, n, line);
 }
 
+/* Feeds whole lines [base, base + n) but those longer than a --max-line below the chunk
+ * size (each a limit hit, skipped); returns the line number after them. A longer max_line
+ * needs no check here: such a line cannot fit in a chunk. */
+static long feed_lines_limited(fa_ctx *ctx, const fa_object *obj, text_run *tr, size_t ntr,
+                               const char *base, size_t n, long line, int64_t max_line)
+{
+    const char *run = base, *p = base, *end = base + n;
+    long run_line = line;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *eol = nl ? nl : end;
+        if ((int64_t)(eol - p) > max_line) {
+            if (p > run)
+                feed_text(tr, ntr, run, (size_t)(p - run), run_line);
+            fa_location l = *obj->loc;
+            l.line = line;
+            fa_ctx_limit(ctx, FA_LIM_MAX_LINE, (int64_t)(eol - p), &l);
+            run = nl ? nl + 1 : end;
+            run_line = line + 1;
+        }
+        line++;
+        p = nl ? nl + 1 : end;
+    }
+    if (end > run)
+        feed_text(tr, ntr, run, (size_t)(end - run), run_line);
+    return line;
+}
+
 /* Streams the object as text: whole lines to every text detector, at most max_line bytes
  * per line (a longer line is a limit hit and is skipped, never buffered whole). */
 static void stream_text(fa_ctx *ctx, const fa_object *obj, fa_reader *rd, unsigned *masks)
@@ -349,7 +368,7 @@ static void stream_text(fa_ctx *ctx, const fa_object *obj, fa_reader *rd, unsign
         }
         if (k == 0) {
             if (len && !skipping)
-                feed_text(tr, ntr, (const char *)ctx->chunk, len, line);
+                feed_lines_limited(ctx, obj, tr, ntr, (const char *)ctx->chunk, len, line, max_line);
             break;
         }
         size_t start = len;
@@ -373,14 +392,18 @@ static void stream_text(fa_ctx *ctx, const fa_object *obj, fa_reader *rd, unsign
         if (!last)
             continue;
         size_t n = (size_t)(last + 1 - base);
-        feed_text(tr, ntr, base, n, line);
-        line += (long)count_newlines(base, n);
+        if (max_line < (int64_t)CHUNK_MIN) {
+            line = feed_lines_limited(ctx, obj, tr, ntr, base, n, line, max_line);
+        } else {
+            feed_text(tr, ntr, base, n, line);
+            line += (long)count_newlines(base, n);
+        }
         memmove(base, base + n, len - n);
         len -= n;
         if (ctx->chunk_cap > CHUNK_MIN && len < CHUNK_MIN) {
             /* Shrink back after a long line so one odd file does not pin memory. */
             ctx->chunk = fa_xrealloc(ctx->chunk, CHUNK_MIN + 1);
-            ctx->chunk_cap = CHUNK_MIN;   /* > max_line + 1 here, as it grew past CHUNK_MIN */
+            ctx->chunk_cap = CHUNK_MIN;
         }
         if (fa_ctx_cancelled(ctx))
             break;
