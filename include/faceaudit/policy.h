@@ -21,6 +21,8 @@ int     fa_duration_parse(const char *s, fa_duration *out);
 int64_t fa_duration_add(int64_t t, fa_duration d);
 /* "90d"; buf >= 24 bytes. "" when not set. */
 char   *fa_duration_format(fa_duration d, char *buf, size_t size);
+/* The same in words for documents: "18 months", "1 year"; "" when not set. Returns buf. */
+char   *fa_duration_words(fa_duration d, char *buf, size_t size);
 
 typedef struct fa_policy_rule {
     char  *id;            /* "rule-N" when the file gives none; "default" for the default */

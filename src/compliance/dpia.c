@@ -10,6 +10,7 @@
 #include <md4c-html.h>
 #include "faceaudit/buf.h"
 #include "faceaudit/dpia.h"
+#include "faceaudit/policy.h"
 #include "faceaudit/yaml.h"
 
 /* ---- small JSON helpers ----------------------------------------------------------- */
@@ -444,26 +445,10 @@ static void add_measure(json_t *measures, const char *control, const char *statu
 /* "7d" -> "7 days", "18m" -> "18 months" (the policy's duration units); anything else as is. */
 static void period_text(char *out, size_t n, const char *max_age)
 {
-    if (!max_age || !*max_age) {
+    fa_duration d;
+    if (!max_age || !*max_age)
         snprintf(out, n, "no maximum age set");
-        return;
-    }
-    char *end;
-    long v = strtol(max_age, &end, 10);
-    const char *one = NULL, *many = NULL;
-    if (end != max_age && end[0] && !end[1]) {
-        switch (end[0]) {
-        case 'h': one = "hour"; many = "hours"; break;
-        case 'd': one = "day"; many = "days"; break;
-        case 'w': one = "week"; many = "weeks"; break;
-        case 'm': one = "month"; many = "months"; break;
-        case 'y': one = "year"; many = "years"; break;
-        default: break;
-        }
-    }
-    if (one)
-        snprintf(out, n, "%ld %s", v, v == 1 ? one : many);
-    else
+    else if (fa_duration_parse(max_age, &d) != 0 || !*fa_duration_words(d, out, n))
         snprintf(out, n, "%s", max_age);
 }
 

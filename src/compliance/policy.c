@@ -59,6 +59,17 @@ char *fa_duration_format(fa_duration d, char *buf, size_t size)
     return buf;
 }
 
+char *fa_duration_words(fa_duration d, char *buf, size_t size)
+{
+    static const struct { char unit; const char *one, *many; } names[] = {
+        { 'd', "day", "days" }, { 'w', "week", "weeks" }, { 'm', "month", "months" }, { 'y', "year", "years" } };
+    snprintf(buf, size, "%s", "");
+    for (size_t i = 0; d.n >= 0 && i < sizeof names / sizeof names[0]; i++)
+        if (names[i].unit == d.unit)
+            snprintf(buf, size, "%ld %s", d.n, d.n == 1 ? names[i].one : names[i].many);
+    return buf;
+}
+
 /* ---------------------------------------------------------------- glob */
 
 /* Stars backtrack: a hostile pattern (many stars against a long path) would take
