@@ -21,6 +21,20 @@ static const char *fmt(int64_t t)
     return fa_sdoc_time_format(t, b, sizeof b);
 }
 
+Test(policy, durations_in_words)
+{
+    fa_duration d;
+    char b[32];
+    cr_assert_eq(fa_duration_parse("18m", &d), 0);
+    cr_assert_str_eq(fa_duration_words(d, b, sizeof b), "18 months");
+    cr_assert_eq(fa_duration_parse("1y", &d), 0);
+    cr_assert_str_eq(fa_duration_words(d, b, sizeof b), "1 year");
+    cr_assert_eq(fa_duration_parse("7d", &d), 0);
+    cr_assert_str_eq(fa_duration_words(d, b, sizeof b), "7 days");
+    d.n = -1;
+    cr_assert_str_eq(fa_duration_words(d, b, sizeof b), "");
+}
+
 Test(policy, durations)
 {
     fa_duration d;
