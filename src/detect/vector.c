@@ -281,18 +281,6 @@ static void vector_release(void *prep)
     free(p);
 }
 
-static int pickle_name(const char *name)
-{
-    static const char *const ext[] = { ".pkl", ".pickle", ".pck", ".pcl" };
-    size_t n = name ? strlen(name) : 0;
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t k = strlen(ext[i]);
-        if (n > k && !strcasecmp(name + n - k, ext[i]))
-            return 1;
-    }
-    return 0;
-}
-
 static unsigned vector_wants(void *prep, const fa_object *obj)
 {
     const vprep *p = prep;
@@ -305,10 +293,6 @@ static unsigned vector_wants(void *prep, const fa_object *obj)
         (!strcmp(t, FA_TYPE_FAISS) && (c & FA_VC_BIT(FA_VC_FAISS))) ||
         (!strcmp(t, FA_TYPE_SAFETENSORS) && (c & FA_VC_BIT(FA_VC_SAFETENSORS))) ||
         (!strcmp(t, FA_TYPE_HDF5) && (c & FA_VC_BIT(FA_VC_HDF5))))
-        return FA_IN_BUFFER;
-    /* A pickle the sniffer rejected because it is cut (its FRAME is longer than the file)
-     * is still read, when its name says pickle, so the truncation becomes an error entry. */
-    if (!strcmp(t, FA_TYPE_BINARY) && (c & FA_VC_BIT(FA_VC_PICKLE)) && pickle_name(obj->name))
         return FA_IN_BUFFER;
     if (fa_type_is_text(t) && (c & (FA_VC_BIT(FA_VC_JSON) | FA_VC_BIT(FA_VC_CSV) |
                                     FA_VC_BIT(FA_VC_PGVECTOR) | FA_VC_BIT(FA_VC_TEXT))))
@@ -664,12 +648,6 @@ static fa_status vector_scan_buffer(void *prep, fa_ctx *ctx, const fa_object *ob
             /* object arrays hold a pickle after the header: lists of per-face arrays */
             b.cont = FA_VC_PICKLE;
             st = fa_pickle_walk(obj->data + h.offset, h.data_len, 0, on_pickle_vec, &b, &err);
-        }
-    } else if (!strcmp(t, FA_TYPE_BINARY)) {
-        /* named like a pickle (see vector_wants): only if it starts like one */
-        if (obj->len >= 3 && obj->data[0] == 0x80 && obj->data[1] >= 2 && obj->data[1] <= 5) {
-            b.cont = FA_VC_PICKLE;
-            st = fa_pickle_walk(obj->data, obj->len, 0, on_pickle_vec, &b, &err);
         }
     } else if (!strcmp(t, FA_TYPE_PICKLE)) {
         b.cont = FA_VC_PICKLE;
