@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "cli.h"
+#include "faceaudit/model.h"
 #include "faceaudit/policy.h"
 #include "faceaudit/retention.h"
 #include "faceaudit/scandoc.h"
@@ -47,13 +48,13 @@ static int write_file(const char *path, const fa_buf *b)
     return cli_close_output(CMD, f, path);
 }
 
-/* A policy category that faceaudit never reports and no scan document holds is most likely
- * a typo (face_imgae): its rule can never match, silently. Rule packs may add categories,
- * so it is a warning, not an error. */
+/* A policy category that the shipped packs never report and no scan document holds is most
+ * likely a typo (face_imgae): its rule can never match, silently. A custom pack may add
+ * categories, so it is a warning, not an error. */
 static void warn_unknown_categories(const fa_policy *p, const fa_scandoc *d)
 {
-    static const char *const known[] = { "face_image", "face_template", "biometric_metadata",
-                                         "vendor_endpoint", NULL };
+    static const char *const known[] = { FA_CAT_FACE_IMAGE, FA_CAT_FACE_TEMPLATE, FA_CAT_BIOMETRIC_META,
+                                         FA_CAT_VENDOR, NULL };
     for (size_t i = 0; i <= p->nrules; i++) {
         const fa_policy_rule *r = i < p->nrules ? &p->rules[i] : &p->deflt;
         if (i == p->nrules && !p->has_default)
@@ -69,9 +70,9 @@ static void warn_unknown_categories(const fa_policy *p, const fa_scandoc *d)
             char where[48] = "";
             if (r->line > 0 && p->source)
                 snprintf(where, sizeof where, " (line %ld)", r->line);
-            cli_error(CMD, "warning: policy rule '%s'%s: category '%s' is not one faceaudit reports "
-                      "(face_image, face_template, biometric_metadata, vendor_endpoint) and no scan "
-                      "document holds it: the rule matches nothing", r->id, where, *c);
+            cli_error(CMD, "warning: policy rule '%s'%s: category '%s' is not one the shipped rule packs "
+                      "report (%s, %s, %s, %s) and no scan document holds it: the rule matches nothing",
+                      r->id, where, *c, known[0], known[1], known[2], known[3]);
         }
     }
 }

@@ -122,7 +122,7 @@ expect_rc 2
 # a category faceaudit never reports and no document holds (a typo) is a warning, not silence
 printf 'rules:\n  - id: photos\n    category: face_imgae\n    max_age: 1y\ndefault: {max_age: 3y}\n' > typo.yaml
 run "$FA" retention --policy typo.yaml --as-of 2025-07-01 --format json scan.json
-expect_err "policy rule 'photos' (line 2): category 'face_imgae' is not one faceaudit reports"
+expect_err "policy rule 'photos' (line 2): category 'face_imgae' is not one the shipped rule packs report"
 run "$FA" retention --policy policy.yaml --as-of 2025-07-01 --format json scan.json
-! grep -q "is not one faceaudit reports" err || fail "a warning for a valid policy: $(cat err)"
+! grep -q "is not one the shipped rule packs report" err || fail "a warning for a valid policy: $(cat err)"
 echo "retention: ok"
