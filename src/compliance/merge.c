@@ -10,6 +10,7 @@
 #include <time.h>
 #include "faceaudit/buf.h"
 #include "faceaudit/merge.h"
+#include "faceaudit/uuid.h"
 
 json_t *fa_scandoc_read(const char *file, fa_err *err)
 {
@@ -263,19 +264,6 @@ static int check_shards(json_t *const *docs, size_t n, const char *const *names,
 
 /* ---------------------------------------------------------------- merge */
 
-static void random_id(char id[40])
-{
-    unsigned char r[16];
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(r, 1, sizeof r, f) != sizeof r)
-        for (int k = 0; k < 16; k++)
-            r[k] = (unsigned char)(time(NULL) >> (k % 4 * 8)) ^ (unsigned char)(k * 37);
-    if (f)
-        fclose(f);
-    snprintf(id, 40, "%02x%02x%02x%02x-%02x%02x-4%01x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3],
-             r[4], r[5], r[6] & 15, r[7], (r[8] & 0x3f) | 0x80, r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
-
 static json_int_t stat_int(json_t *doc, const char *k)
 {
     return json_integer_value(json_object_get(json_object_get(doc, "stats"), k));
@@ -388,7 +376,7 @@ json_t *fa_merge_docs(json_t *const *docs, size_t n, const char *const *names, j
                                   "limits", (json_int_t)json_array_size(limits), "merged_documents", (json_int_t)n));
     json_object_set_new(out, "tool", tool0 ? json_incref(tool0) : json_object());
     char id[40];
-    random_id(id);
+    fa_uuid4(id);
     json_object_set_new(out, "scan", json_pack("{s:s,s:s,s:s,s:o,s:b}", "id", id, "started_at", started ? started : "",
                                                "finished_at", finished ? finished : "", "targets", targets,
                                                "complete", complete));

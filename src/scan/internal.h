@@ -124,6 +124,8 @@ int fa_scanner_submit_if_unchanged(struct fa_scanner *s, fa_location *loc, const
                                    int64_t size, int64_t mtime);
 /* Records a limit hit found by a source (e.g. --max-object-size), in order with the objects. */
 void fa_scan_limit_at(struct fa_scanner *s, const fa_location *loc, fa_limit_id id, int64_t observed);
+/* 1 when --max-scan-time is set and has run out at `now` (fa_scan_now()); records nothing. */
+int fa_scan_time_over(const struct fa_scanner *s, double now);
 /* --max-scan-time ran out in a source (e.g. during a bucket listing): records the limit at
  * loc unless a worker already did, and cancels the scan. Source thread only. */
 void fa_scan_time_up(struct fa_scanner *s, const fa_location *loc);

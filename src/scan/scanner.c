@@ -13,6 +13,7 @@
 #include "faceaudit/sniff.h"
 #include "faceaudit/state.h"
 #include "faceaudit/suppress.h"
+#include "faceaudit/uuid.h"
 #include "internal.h"
 
 #define CHUNK_MIN (1u << 20)   /* text is fed to detectors in chunks of whole lines */
@@ -211,13 +212,19 @@ void *fa_ctx_kind_prep(fa_ctx *ctx, const fa_kind *kind)
     return NULL;
 }
 
+int fa_scan_time_over(const fa_scanner *s, double now)
+{
+    int64_t lim = s->opts.limits.value[FA_LIM_MAX_SCAN_TIME];
+    return lim > 0 && now - s->started > (double)lim;
+}
+
 static int check_time(fa_ctx *ctx, const fa_location *loc)
 {
     fa_scanner *s = ctx->scanner;
     if (s->cancelled)
         return 1;
-    int64_t lim = s->opts.limits.value[FA_LIM_MAX_SCAN_TIME];
-    if (lim > 0 && fa_scan_now() - s->started > (double)lim) {
+    if (fa_scan_time_over(s, fa_scan_now())) {
+        int64_t lim = s->opts.limits.value[FA_LIM_MAX_SCAN_TIME];
         if (!__atomic_exchange_n(&s->time_limit_recorded, 1, __ATOMIC_ACQ_REL))
             fa_ctx_limit(ctx, FA_LIM_MAX_SCAN_TIME, lim + 1, loc);
         s->cancelled = 1;
@@ -1062,30 +1069,13 @@ static void stop_workers(fa_scanner *s)
 
 /* ---------------------------------------------------------------- entry points */
 
-static void random_id(char out[40])
-{
-    unsigned char r[16];
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(r, 1, sizeof r, f) != sizeof r) {
-        uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)(uintptr_t)out;
-        for (int i = 0; i < 16; i++)
-            r[i] = (unsigned char)(t >> (8 * (i % 8)) ^ (uint64_t)i * 0x9e);
-    }
-    if (f)
-        fclose(f);
-    r[6] = (unsigned char)((r[6] & 0x0f) | 0x40);   /* UUID v4 */
-    r[8] = (unsigned char)((r[8] & 0x3f) | 0x80);
-    snprintf(out, 40, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
-}
-
 fa_status fa_scanner_run(fa_scanner *s, const char *const *targets, size_t n, fa_sink *sink, fa_err *err)
 {
     fa_scan_meta meta;
     memset(&meta, 0, sizeof meta);
     meta.tool_version = FA_VERSION;
     meta.rules_digest = s->rs ? fa_ruleset_digest(s->rs) : "";
-    random_id(meta.scan_id);
+    fa_uuid4(meta.scan_id);
     meta.started_at = (int64_t)time(NULL);
     meta.targets = targets;
     meta.ntargets = n;

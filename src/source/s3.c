@@ -313,11 +313,9 @@ static int retryable_status(const s3_resp *r)
 /* The scan's own reasons to stop every request: --max-scan-time passed, or interrupted. */
 static int scan_stop(const s3_client *c, double now)
 {
-    const fa_scanner *s = c->s;
-    int64_t lim = s->opts.limits.value[FA_LIM_MAX_SCAN_TIME];
-    if (lim > 0 && now - s->started > (double)lim)
+    if (fa_scan_time_over(c->s, now))
         return STOP_SCAN_TIME;
-    return s->cancelled ? STOP_CANCELLED : STOP_NONE;
+    return c->s->cancelled ? STOP_CANCELLED : STOP_NONE;
 }
 
 /* CURLOPT_XFERINFOFUNCTION: called often while data flows and every 100 ms when nothing
