@@ -16,9 +16,11 @@ typedef struct fa_xmp_stats {
     char    why[96];     /* out: the first malformed one's reason (never content) */
 } fa_xmp_stats;
 
-/* Each XMP packet found is appended to out followed by '\n'; out never grows past cap bytes
- * (a packet is cut at the cap). d/len: the whole file. */
+/* Appends one packet p/n to out followed by '\n'; out never grows past cap bytes (a packet
+ * is cut at the cap). The readers below call it for each packet they find. */
 void fa_xmp_add_packet(fa_buf *out, size_t cap, const void *p, size_t n);
+
+/* The readers: d/len is the whole file; packets go to out through fa_xmp_add_packet. */
 
 /* PNG: iTXt (plain or zlib), zTXt and tEXt chunks with keyword XML:com.adobe.xmp, and
  * ImageMagick / exiftool "Raw profile type xmp" (hex after a header) in zTXt / tEXt. */

@@ -354,7 +354,7 @@ static void backoff(const s3_client *c, int attempt, double deadline)
     if (until > deadline)
         until = deadline;
     for (double now; (now = fa_scan_now()) < until && !scan_stop(c, now);) {
-        double wait = until - now < 0.2 ? until - now : 0.2;
+        double wait = until - now < 0.1 ? until - now : 0.1;   /* checks a stop as often as perform() */
         struct timespec ts = { 0, (long)(wait * 1e9) };
         nanosleep(&ts, NULL);
     }
