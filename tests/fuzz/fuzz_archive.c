@@ -9,12 +9,7 @@ static fa_ruleset *g_rules;
 static void setup(void)
 {
     g_rules = fa_ruleset_new();
-    fa_scan_opts o;
-    fa_err err;
-    fuzz_scan_opts(&o);
-    g_scanner = fa_scanner_new(g_rules, &o, &err);
-    if (!g_scanner)
-        abort();
+    g_scanner = fuzz_scanner("fuzz_archive", g_rules);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

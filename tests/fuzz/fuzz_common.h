@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include "faceaudit/parse_jsonarr.h"
 #include "faceaudit/scan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -65,5 +67,32 @@ static inline void fuzz_scan_opts(fa_scan_opts *o)
     fa_limits_set(&o->limits, FA_LIM_MAX_MEMBERS, "2000", &err);
     fa_limits_set(&o->limits, FA_LIM_MAX_LINE, "1M", &err);
     fa_limits_set(&o->limits, FA_LIM_MAX_DECODED, "1M", &err);
+}
+
+/* A scanner over rules with fuzz_scan_opts(); aborts, naming the target, if it cannot be made. */
+static inline fa_scanner *fuzz_scanner(const char *target, fa_ruleset *rules)
+{
+    fa_scan_opts o;
+    fa_err err;
+    fa_err_clear(&err);
+    fuzz_scan_opts(&o);
+    fa_scanner *s = fa_scanner_new(rules, &o, &err);
+    if (!s) {
+        fprintf(stderr, "%s: %s\n", target, err.msg);
+        abort();
+    }
+    return s;
+}
+
+/* Reads every value of a text vector a parser reported (ASan catches a bad pointer or length). */
+static inline void fuzz_touch_tvec(const fa_tvec *tv)
+{
+    if (tv->dim > FA_TEXTVEC_MAX)
+        abort();
+    volatile double s = 0;
+    for (size_t i = 0; i < tv->dim; i++)
+        s += tv->v[i];
+    volatile char c = tv->ctxlen ? tv->ctx[tv->ctxlen - 1] : 0;
+    (void)c;
 }
 #endif

@@ -38,13 +38,7 @@ static void setup(void)
         fprintf(stderr, "fuzz_metadata: %s has no metadata rule\n", path);
         abort();
     }
-    fa_scan_opts o;
-    fuzz_scan_opts(&o);
-    g_scanner = fa_scanner_new(g_rules, &o, &err);
-    if (!g_scanner) {
-        fprintf(stderr, "fuzz_metadata: %s\n", err.msg);
-        abort();
-    }
+    g_scanner = fuzz_scanner("fuzz_metadata", g_rules);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -69,15 +69,7 @@ static void setup(void)
     if (!dir)
         dir = FA_FUZZ_RULES;
     load_rules(dir);
-    fa_err err;
-    fa_err_clear(&err);
-    fa_scan_opts o;
-    fuzz_scan_opts(&o);
-    g_scanner = fa_scanner_new(g_rules, &o, &err);
-    if (!g_scanner) {
-        fprintf(stderr, "fuzz_pipeline: %s\n", err.msg);
-        abort();
-    }
+    g_scanner = fuzz_scanner("fuzz_pipeline", g_rules);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
