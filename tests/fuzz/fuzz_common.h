@@ -93,6 +93,7 @@ static inline void fuzz_touch_tvec(const fa_tvec *tv)
     for (size_t i = 0; i < tv->dim; i++)
         s += tv->v[i];
     volatile char c = tv->ctxlen ? tv->ctx[tv->ctxlen - 1] : 0;
+    (void)s;
     (void)c;
 }
 #endif
